@@ -6,6 +6,14 @@ export interface ErrorBody {
   code: string;
   message: string;
   requestId: string;
+  /** Only on validation errors (400): which input failed and why. */
+  fields?: FieldError[];
+}
+
+export interface FieldError {
+  /** Where the bad value was, as a JSON pointer into the input (`/author`, `/limit`). */
+  field: string;
+  message: string;
 }
 
 /** JSON schema of {@link ErrorBody}, for Fastify response schemas. */
@@ -19,6 +27,15 @@ export const errorBodySchema = {
     code: { type: 'string' },
     message: { type: 'string' },
     requestId: { type: 'string' },
+    fields: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['field', 'message'],
+        additionalProperties: false,
+        properties: { field: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
   },
 } as const;
 

@@ -1,5 +1,6 @@
 export {
   type ErrorBody,
+  type FieldError,
   errorBody,
   errorBodySchema,
   errorHtml,
