@@ -1,10 +1,10 @@
 export {
   type ErrorBody,
-  type FieldError,
   errorBody,
   errorBodySchema,
   errorHtml,
   escapeHtml,
+  type FieldError,
   prefersHtml,
 } from './errors.ts';
 export { REQUEST_ID_HEADER, REQUEST_ID_PATTERN, requestIdFrom } from './request-id.ts';
