@@ -1,0 +1,79 @@
+/** `/api/entries`: the guestbook's JSON API. Handlers stay thin; SQL is in the repository. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { HttpError, notFound } from '../http-error.ts';
+import { ErrorResponse } from '../plugins/errors.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { entryRepository } from './repository.ts';
+import { apiErrors, Entry, EntryPage, EntryParams, ListQuery, NewEntry } from './schemas.ts';
+
+function noEntry(id: number): HttpError {
+  return notFound(`No entry has id ${id}.`);
+}
+
+const entries: FastifyPluginAsyncTypebox = async (app) => {
+  const repository = entryRepository(app.db);
+
+  app.get(
+    '/',
+    { schema: { querystring: ListQuery, response: { 200: EntryPage, ...apiErrors } } },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const after = cursor === undefined ? undefined : decodeCursor(cursor);
+      if (cursor !== undefined && !after) {
+        throw new HttpError(400, 'validation_failed', 'The request is not valid.', [
+          { field: '/cursor', message: 'must be a nextCursor this API returned' },
+        ]);
+      }
+      const page = await repository.list(limit, after);
+      return { entries: page.entries, nextCursor: page.next ? encodeCursor(page.next) : null };
+    },
+  );
+
+  app.post(
+    '/',
+    {
+      schema: { body: NewEntry, response: { 201: Entry, ...apiErrors } },
+      // Trim before validation, so "   " fails minLength and lengths count
+      // what is stored.
+      preValidation: async (request) => {
+        const body = request.body as Record<string, unknown> | null;
+        if (typeof body !== 'object' || body === null) return;
+        for (const key of ['author', 'message']) {
+          const value = body[key];
+          if (typeof value === 'string') body[key] = value.trim();
+        }
+      },
+    },
+    async (request, reply) => {
+      const entry = await repository.create(request.body.author, request.body.message);
+      return reply.code(201).header('location', `/api/entries/${entry.id}`).send(entry);
+    },
+  );
+
+  app.get(
+    '/:id',
+    { schema: { params: EntryParams, response: { 200: Entry, 404: ErrorResponse, ...apiErrors } } },
+    async (request) => {
+      const entry = await repository.get(request.params.id);
+      if (!entry) throw noEntry(request.params.id);
+      return entry;
+    },
+  );
+
+  app.delete(
+    '/:id',
+    {
+      schema: {
+        params: EntryParams,
+        response: { 204: Type.Null(), 404: ErrorResponse, ...apiErrors },
+      },
+    },
+    async (request, reply) => {
+      if (!(await repository.remove(request.params.id))) throw noEntry(request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+};
+
+export default entries;

@@ -1,0 +1,45 @@
+import { Type } from 'typebox';
+import { ErrorResponse } from '../plugins/errors.ts';
+
+export const Entry = Type.Object({
+  id: Type.Integer(),
+  author: Type.String(),
+  message: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+/** Limits in characters (code points), shared by the API and the form. */
+export const AUTHOR_MAX_CHARS = 80;
+export const MESSAGE_MAX_CHARS = 2000;
+
+// Lengths apply after trimming (the route trims before validating), in
+// characters, as PostgreSQL's char_length checks them.
+export const NewEntry = Type.Object(
+  {
+    author: Type.String({ minLength: 1, maxLength: AUTHOR_MAX_CHARS }),
+    message: Type.String({ minLength: 1, maxLength: MESSAGE_MAX_CHARS }),
+  },
+  { additionalProperties: false },
+);
+
+export const EntryParams = Type.Object({
+  // Past 2^53 a JSON number loses digits; ids never get there.
+  id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+});
+
+export const ListQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+});
+
+export const EntryPage = Type.Object({
+  entries: Type.Array(Entry),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** The error statuses any API route can answer. */
+export const apiErrors = {
+  400: ErrorResponse,
+  500: ErrorResponse,
+  503: ErrorResponse,
+};

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import pkg from '../package.json' with { type: 'json' };
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+const URL_ENV = { DATABASE_URL: 'postgres://app:pw@db:5432/app' };
+
+function secretFile(content: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'app-config-')), 'secret');
+  writeFileSync(path, content);
+  return path;
+}
+
+function rejects(env: Record<string, string>, message: string) {
+  assert.throws(
+    () => loadConfig(env),
+    (error) => error instanceof ConfigError && error.message === message,
+  );
+}
+
+describe('config', () => {
+  test('fills every default and returns a frozen object', () => {
+    const config = loadConfig(URL_ENV);
+    assert.deepEqual(
+      { ...config },
+      {
+        port: 3000,
+        database: { connectionString: URL_ENV.DATABASE_URL },
+        dbPoolMax: 10,
+        dbConnectTimeoutMs: 5000,
+        trustedProxies: [],
+        drainMs: 5000,
+        logLevel: 'info',
+        version: pkg.version,
+        env: 'production',
+      },
+    );
+    assert.ok(Object.isFrozen(config));
+    assert.ok(Object.isFrozen(config.trustedProxies));
+  });
+
+  test('reads numbers, lists and the version label from the environment', () => {
+    const config = loadConfig({
+      ...URL_ENV,
+      APP_PORT: '8000',
+      APP_DB_POOL_MAX: '4',
+      APP_DRAIN_MS: '0',
+      APP_TRUSTED_PROXIES: ' 10.0.0.0/8, 172.18.0.3 ,fd00::/8',
+      APP_LOG_LEVEL: 'warn',
+      APP_VERSION: '2026.11.27-abc123',
+    });
+    assert.equal(config.port, 8000);
+    assert.equal(config.dbPoolMax, 4);
+    assert.equal(config.drainMs, 0);
+    assert.deepEqual(config.trustedProxies, ['10.0.0.0/8', '172.18.0.3', 'fd00::/8']);
+    assert.equal(config.logLevel, 'warn');
+    assert.equal(config.version, '2026.11.27-abc123');
+  });
+
+  test('treats an empty value as unset', () => {
+    assert.equal(loadConfig({ ...URL_ENV, APP_PORT: '' }).port, 3000);
+  });
+
+  test('builds the connection from PG* parts, the password from PGPASSWORD_FILE', () => {
+    const config = loadConfig({
+      PGHOST: 'db',
+      PGUSER: 'guestbook',
+      PGPASSWORD_FILE: secretFile('s3cret\n'),
+    });
+    assert.deepEqual(config.database, {
+      host: 'db',
+      port: 5432,
+      user: 'guestbook',
+      database: 'guestbook',
+      password: 's3cret',
+    });
+  });
+
+  test('reads DATABASE_URL from DATABASE_URL_FILE', () => {
+    const config = loadConfig({ DATABASE_URL_FILE: secretFile(URL_ENV.DATABASE_URL) });
+    assert.deepEqual(config.database, { connectionString: URL_ENV.DATABASE_URL });
+  });
+
+  test('names the setting and what it accepts when a value is bad', () => {
+    rejects(
+      { ...URL_ENV, APP_PORT: 'http' },
+      'invalid setting APP_PORT: must be an integer 1-65535',
+    );
+    rejects(
+      { ...URL_ENV, APP_PORT: '70000' },
+      'invalid setting APP_PORT: must be an integer 1-65535',
+    );
+    rejects(
+      { ...URL_ENV, APP_LOG_LEVEL: 'loud' },
+      'invalid setting APP_LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
+    );
+    rejects(
+      { ...URL_ENV, APP_TRUSTED_PROXIES: '10.0.0.0/33' },
+      'invalid setting APP_TRUSTED_PROXIES: "10.0.0.0/33" is not an address, a CIDR or a range name',
+    );
+  });
+
+  test('refuses a DATABASE_URL that is not postgres, without echoing it', () => {
+    rejects(
+      { DATABASE_URL: 'mysql://root:hunter2@db/app' },
+      'invalid setting DATABASE_URL: must be a postgres:// or postgresql:// URL',
+    );
+  });
+
+  test('asks for PGHOST when no DATABASE_URL is set', () => {
+    rejects({}, 'missing setting PGHOST: set DATABASE_URL, or PGHOST and the other PG* parts');
+  });
+
+  test('refuses a secret given both ways, and a secret file it cannot read', () => {
+    rejects(
+      { PGHOST: 'db', PGPASSWORD: 'a', PGPASSWORD_FILE: secretFile('b') },
+      'invalid setting PGPASSWORD_FILE: set either PGPASSWORD or PGPASSWORD_FILE, not both',
+    );
+    rejects(
+      { PGHOST: 'db', PGPASSWORD_FILE: '/nonexistent/pw' },
+      'invalid setting PGPASSWORD_FILE: cannot read /nonexistent/pw (ENOENT)',
+    );
+  });
+});
