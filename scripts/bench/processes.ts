@@ -1,0 +1,137 @@
+/**
+ * Every process the bench starts, and stopping them all by pid: each target
+ * runs in its own process group (nginx's master and worker, the edge's
+ * primary and worker), so a stop reaches all of it and nothing else.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { openSync, readFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+
+const started = new Set<ChildProcess>();
+
+export function start(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; log: string },
+): ChildProcess {
+  const out = openSync(options.log, 'a');
+  const child = spawn(command, args, {
+    env: options.env ?? process.env,
+    stdio: ['ignore', out, out],
+    detached: true,
+  });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
+  return child;
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** SIGTERM, then SIGKILL after `graceMs` for a process group that lingers. */
+export async function stop(child: ChildProcess, graceMs = 3000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  signalGroup(child, 'SIGTERM');
+  const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+  // The group may outlive its leader (nginx's worker): make sure it is gone.
+  signalGroup(child, 'SIGKILL');
+}
+
+export async function stopAll(): Promise<void> {
+  await Promise.all([...started].map((child) => stop(child)));
+}
+
+/** Synchronous, for `process.on('exit')`: no awaiting there. */
+export function killAllNow(): void {
+  for (const child of started) signalGroup(child, 'SIGKILL');
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+export async function waitForPort(port: number, child: ChildProcess, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before listening`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`port ${port} not listening after ${ms} ms`);
+}
+
+/** The direct children of `pid` (the edge primary's workers). */
+export function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Resident set size in MiB, from /proc (Linux). */
+export function rssMiB(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export function hasCommand(command: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU seconds (user + system) used so far by `pid` and its direct children:
+ * steadier than req/s on a machine shared with other work, which slows a
+ * server down without making it spend more CPU per request.
+ */
+export function cpuSeconds(pid: number): number {
+  let ticks = 0;
+  for (const id of [pid, ...childrenOf(pid)]) {
+    try {
+      const fields = readFileSync(`/proc/${id}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}

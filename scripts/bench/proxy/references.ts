@@ -1,0 +1,126 @@
+/**
+ * The reference proxies, configured as in production and writing every
+ * config themselves: nginx with upstream keep-alive and its access log,
+ * Caddy's reverse_proxy on one OS thread (GOMAXPROCS=1) with its log, and
+ * HAProxy with one thread and its HTTP log.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { openSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Reference {
+  name: string;
+  command: string;
+  start(dir: string, port: number, upstreamPort: number): ChildProcess;
+}
+
+function launch(command: string, args: string[], dir: string, env: NodeJS.ProcessEnv = {}) {
+  const out = openSync(join(dir, `${command}.out`), 'a');
+  return spawn(command, args, {
+    cwd: dir,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', out, out],
+  });
+}
+
+export const nginx: Reference = {
+  name: 'nginx (keepalive, log on)',
+  command: 'nginx',
+  start(dir, port, upstreamPort) {
+    const conf = join(dir, 'nginx.conf');
+    writeFileSync(
+      conf,
+      `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log ${dir}/nginx-access.log;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  server_tokens off;
+  upstream app { server 127.0.0.1:${upstreamPort}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://app;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $remote_addr;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header X-Forwarded-Host $host;
+      proxy_set_header X-Request-Id $request_id;
+    }
+  }
+}
+`,
+    );
+    return launch('nginx', ['-p', dir, '-e', `${dir}/nginx-error.log`, '-c', conf], dir);
+  },
+};
+
+export const caddy: Reference = {
+  name: 'Caddy (reverse_proxy, GOMAXPROCS=1, log on)',
+  command: 'caddy',
+  start(dir, port, upstreamPort) {
+    const conf = join(dir, 'Caddyfile');
+    writeFileSync(
+      conf,
+      `{
+  admin off
+  auto_https off
+}
+http://127.0.0.1:${port} {
+  log {
+    output file ${dir}/caddy-access.log
+  }
+  reverse_proxy 127.0.0.1:${upstreamPort}
+}
+`,
+    );
+    return launch('caddy', ['run', '--config', conf, '--adapter', 'caddyfile'], dir, {
+      GOMAXPROCS: '1',
+      XDG_DATA_HOME: dir,
+      XDG_CONFIG_HOME: dir,
+    });
+  },
+};
+
+export const haproxy: Reference = {
+  name: 'HAProxy (nbthread 1, log on)',
+  command: 'haproxy',
+  start(dir, port, upstreamPort) {
+    const conf = join(dir, 'haproxy.cfg');
+    writeFileSync(
+      conf,
+      `global
+  nbthread 1
+  maxconn 4000
+  log stdout format raw local0
+defaults
+  mode http
+  log global
+  option httplog
+  option http-keep-alive
+  option forwardfor
+  http-reuse always
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+frontend edge
+  bind 127.0.0.1:${port}
+  http-request set-header X-Forwarded-Proto http
+  http-request set-header X-Forwarded-Host %[req.hdr(host)]
+  default_backend app
+backend app
+  server app1 127.0.0.1:${upstreamPort}
+`,
+    );
+    // The HTTP log goes to stdout, which launch() sends to a file.
+    return launch('haproxy', ['-f', conf, '-db'], dir);
+  },
+};
+
+export const REFERENCES = [nginx, haproxy, caddy];

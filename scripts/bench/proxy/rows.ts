@@ -1,0 +1,234 @@
+/**
+ * The proxied rows of the benchmark, callable by a bench runner:
+ * `measureProxiedRows()` starts an upstream (or uses the one given, such as
+ * the app's JSON endpoint), then each proxy in front of it in turn, one
+ * process each, and measures it with wrk.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { REFERENCES, type Reference } from './references.ts';
+import { type WrkResult, wrk } from './wrk.ts';
+
+const SERVE = fileURLToPath(new URL('./serve.ts', import.meta.url));
+
+export interface ProxiedRow extends WrkResult {
+  target: string;
+  /**
+   * CPU time the target's processes spent per request, in microseconds: far
+   * steadier than req/s on a shared machine, since other work slows the
+   * target down but does not make it burn more CPU per request.
+   */
+  cpuUsPerRequest?: number;
+  /** Resident memory of the target's process after the run, MiB (Node targets). */
+  rssMiB?: number;
+}
+
+export interface ProxiedRowsOptions {
+  /** An upstream already running (e.g. the app); by default a bare node:http one is started. */
+  upstreamUrl?: string;
+  path?: string;
+  connections?: number;
+  duration?: string;
+  /** Best of this many rounds over all targets, as in the issue's table ("best of two"). */
+  runs?: number;
+  /** Skip references whose binary is missing instead of failing. */
+  skipMissing?: boolean;
+  progress?: (line: string) => void;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+async function waitForPort(port: number, child: ChildProcess, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before listening`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nothing listening on ${port} after ${ms} ms`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/** utime + stime of `pid` and its direct children (nginx's worker), in clock ticks. */
+function cpuTicks(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the parenthesised command name: state ppid ... utime(14) stime(15).
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(entry) === pid || Number(fields[1]) === pid) {
+        total += Number(fields[11]) + Number(fields[12]);
+      }
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return total;
+}
+
+function rssMiB(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const kb = /^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Math.round(Number(kb) / 1024);
+  } catch {
+    return undefined;
+  }
+}
+
+export function hasCommand(command: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function node(args: string[], dir: string): ChildProcess {
+  return spawn(process.execPath, [SERVE, ...args], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+interface Target {
+  name: string;
+  start(port: number): ChildProcess;
+  node: boolean;
+}
+
+export async function measureProxiedRows(options: ProxiedRowsOptions = {}): Promise<ProxiedRow[]> {
+  const {
+    path = '/',
+    connections = 50,
+    duration = '5s',
+    runs = 2,
+    skipMissing = true,
+    progress = () => {},
+  } = options;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-proxy-'));
+  const children: ChildProcess[] = [];
+  try {
+    let upstreamUrl = options.upstreamUrl;
+    let upstreamPid: number | undefined;
+    if (upstreamUrl === undefined) {
+      const port = await freePort();
+      const upstream = node(['upstream', String(port)], dir);
+      upstreamPid = upstream.pid;
+      children.push(upstream);
+      await waitForPort(port, upstream);
+      upstreamUrl = `http://127.0.0.1:${port}`;
+    }
+    const upstreamPort = Number(new URL(upstreamUrl).port || 80);
+    const url = upstreamUrl;
+    const targets: Target[] = [
+      {
+        name: 'upstream direct (no proxy)',
+        node: false,
+        start: () => null as unknown as ChildProcess,
+      },
+      {
+        name: 'bare node:http + undici dispatch',
+        node: true,
+        start: (p) => node(['bare', String(p), url], dir),
+      },
+      {
+        name: 'edge proxy, access log off',
+        node: true,
+        start: (p) => node(['edge', String(p), url, 'off'], dir),
+      },
+      {
+        name: 'edge proxy (node:http + createProxy, access log on)',
+        node: true,
+        start: (p) => node(['edge', String(p), url, join(dir, 'edge-access.log')], dir),
+      },
+      ...REFERENCES.filter((ref) => available(ref, skipMissing, progress)).map((ref) => ({
+        name: ref.name,
+        node: false,
+        start: (p: number) => ref.start(dir, p, upstreamPort),
+      })),
+    ];
+    // Rounds over every target rather than runs per target: on a machine
+    // shared with other work, load drifts, and interleaving spreads the drift
+    // over all rows instead of punishing whichever ran during a busy spell.
+    const best = new Map<Target, ProxiedRow>();
+    for (let round = 1; round <= runs; round++) {
+      for (const target of targets) {
+        const direct = target.name.startsWith('upstream direct');
+        const port = direct ? upstreamPort : await freePort();
+        const child = direct ? null : target.start(port);
+        if (child !== null) {
+          children.push(child);
+          await waitForPort(port, child).catch((error: Error) => {
+            throw new Error(`${target.name}: ${error.message}; its output is in ${dir}`);
+          });
+        }
+        const targetUrl = `http://127.0.0.1:${port}${path}`;
+        progress(`round ${round}/${runs}, ${target.name}`);
+        await wrk(targetUrl, { connections, duration: '1s' });
+        const pid = direct ? upstreamPid : child?.pid;
+        const before = cpuTicks(pid);
+        const result = await wrk(targetUrl, { connections, duration });
+        const after = cpuTicks(pid);
+        const row: ProxiedRow = { target: target.name, ...result };
+        if (before !== undefined && after !== undefined && result.requests > 0) {
+          row.cpuUsPerRequest = ((after - before) * TICK_MS * 1000) / result.requests;
+        }
+        if (target.node && child !== null) row.rssMiB = rssMiB(child.pid);
+        progress(`  ${Math.round(row.rps)} req/s`);
+        if (row.rps > (best.get(target)?.rps ?? -1)) best.set(target, row);
+        if (child !== null) await stop(child);
+      }
+    }
+    const rows = targets.map((target) => best.get(target) as ProxiedRow);
+    rmSync(dir, { recursive: true, force: true });
+    return rows;
+  } finally {
+    await Promise.all(children.map(stop));
+  }
+}
+
+function available(
+  ref: Reference,
+  skipMissing: boolean,
+  progress: (line: string) => void,
+): boolean {
+  if (hasCommand(ref.command)) return true;
+  if (!skipMissing) throw new Error(`${ref.command} is not installed`);
+  progress(`${ref.command} not installed: its row is skipped`);
+  return false;
+}

@@ -1,0 +1,56 @@
+/**
+ * The logger and the one JSON access-log line per request (method, path,
+ * status, bytes, duration, request id), written by both the fast path and
+ * the Fastify hooks so every request logs the same shape.
+ *
+ * The destination is asynchronous and buffered, as nginx's `access_log …
+ * buffer=… flush=1s` (log-destination.ts): under load one write(2) carries
+ * a few hundred lines. Lines still queued when the process exits are
+ * flushed by `flushLogger`.
+ */
+import { type DestinationStream, type Logger, pino } from 'pino';
+import type { LogLevel } from './config.ts';
+import { BufferedDestination } from './log-destination.ts';
+
+export type AccessLog = (
+  method: string,
+  path: string,
+  status: number,
+  bytes: number,
+  durationMs: number,
+  requestId: string,
+) => void;
+
+export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  return pino({ level }, destination ?? new BufferedDestination(1));
+}
+
+export function accessLogTo(logger: Logger): AccessLog {
+  return (method, path, status, bytes, durationMs, requestId) => {
+    logger.info({
+      reqId: requestId,
+      method,
+      path,
+      status,
+      bytes,
+      ms: Math.round(durationMs * 1000) / 1000,
+    });
+  };
+}
+
+/** Resolves once queued lines are written (at most `limitMs` later), so exit loses none. */
+export function flushLogger(logger: Logger, limitMs = 1000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, limitMs);
+    try {
+      logger.flush(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    } catch {
+      // A destination that is already closed has nothing left to flush.
+      clearTimeout(timer);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,154 @@
+/**
+ * The edge's settings: read from the environment once at start, validated
+ * against one schema, returned as a frozen object. A bad setting throws a
+ * {@link ConfigError} whose message is the single line `main.ts` prints before
+ * exiting 1 (DESIGN.md, "Contracts"). Same pattern as the app's config.ts.
+ */
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { Ajv } from 'ajv';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function int(minimum: number, maximum: number, unit = '') {
+  return {
+    type: 'integer',
+    minimum,
+    maximum,
+    description: `an integer ${minimum}-${maximum}${unit}`,
+  } as const;
+}
+
+// A plain JSON schema rather than TypeBox as the app has: TypeBox adds 20 MiB
+// of RSS to every worker (measured), against a 100 MiB budget per worker.
+// Every property carries `description`, worded to follow "must be", so an
+// error names the setting and what it accepts whatever ajv keyword failed.
+const PROPERTIES = {
+  EDGE_PORT: int(0, 65535),
+  EDGE_STATIC_ROOT: { type: 'string', minLength: 1, description: 'a directory path' },
+  EDGE_WORKERS: int(1, 256),
+  // Node refuses a headers timeout above its request timeout (300 s).
+  EDGE_HEADERS_TIMEOUT_MS: int(1, 300_000, ' (milliseconds)'),
+  EDGE_KEEPALIVE_TIMEOUT_MS: int(1, 3_600_000, ' (milliseconds)'),
+  EDGE_DRAIN_MS: int(0, 600_000, ' (milliseconds)'),
+  EDGE_SHUTDOWN_GRACE_MS: int(0, 600_000, ' (milliseconds)'),
+  EDGE_STATIC_CACHE_BYTES: int(0, 8 * 1024 ** 3, ' (bytes)'),
+  EDGE_STATIC_POLL_MS: int(50, 3_600_000, ' (milliseconds)'),
+  EDGE_STATIC_FAST_PATH: { type: 'boolean', description: 'true or false' },
+  EDGE_LOG_LEVEL: { enum: LOG_LEVELS, description: `one of ${LOG_LEVELS.join(', ')}` },
+} as const;
+
+type SettingName = keyof typeof PROPERTIES;
+
+/** What the schema guarantees once ajv has coerced the strings. */
+interface Env {
+  EDGE_PORT?: number;
+  EDGE_STATIC_ROOT?: string;
+  EDGE_WORKERS?: number;
+  EDGE_HEADERS_TIMEOUT_MS?: number;
+  EDGE_KEEPALIVE_TIMEOUT_MS?: number;
+  EDGE_DRAIN_MS?: number;
+  EDGE_SHUTDOWN_GRACE_MS?: number;
+  EDGE_STATIC_CACHE_BYTES?: number;
+  EDGE_STATIC_POLL_MS?: number;
+  EDGE_STATIC_FAST_PATH?: boolean;
+  EDGE_LOG_LEVEL?: LogLevel;
+}
+
+export interface Config {
+  port: number;
+  staticRoot: string;
+  workers: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** How long `/_edge/healthz` says 503 while still serving, after SIGTERM. */
+  drainMs: number;
+  /** After the drain: how long in-flight requests may take before they are cut. */
+  shutdownGraceMs: number;
+  /** Memory bound of the in-memory table of the hashed set; 0 turns it off. */
+  staticCacheBytes: number;
+  /** Fallback `stat` of manifest.json, for volumes that deliver no inotify events. */
+  staticPollMs: number;
+  /** false: table hits go through Fastify's routing too (to measure what the fast path buys). */
+  staticFastPath: boolean;
+  logLevel: LogLevel;
+}
+
+/** Defaults: nginx's where it has one (DESIGN.md, "Contracts"). */
+export const DEFAULTS = Object.freeze({
+  port: 8080,
+  staticRoot: '/srv/static',
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 75_000,
+  drainMs: 0,
+  // Fits inside `docker stop`'s 10 s before its SIGKILL.
+  shutdownGraceMs: 8000,
+  staticCacheBytes: 64 * 1024 * 1024,
+  staticPollMs: 2000,
+  staticFastPath: true,
+  logLevel: 'info' as LogLevel,
+});
+
+export class ConfigError extends Error {
+  readonly setting: string;
+  constructor(setting: string, message: string) {
+    super(message);
+    this.name = 'ConfigError';
+    this.setting = setting;
+  }
+}
+
+function invalid(setting: string, reason: string): ConfigError {
+  return new ConfigError(setting, `invalid setting ${setting}: ${reason}`);
+}
+
+const ajv = new Ajv({ coerceTypes: true, allErrors: false });
+const validateEnv = ajv.compile<Env>({ type: 'object', properties: PROPERTIES });
+const SETTINGS = Object.keys(PROPERTIES) as SettingName[];
+
+/**
+ * Validates `env` and returns the settings. Empty values count as unset, so
+ * `EDGE_PORT=` in a compose file means "the default".
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
+  const input: Record<string, string> = {};
+  for (const name of SETTINGS) {
+    const value = env[name];
+    if (value !== undefined && value !== '') input[name] = value;
+  }
+  if (!validateEnv(input)) {
+    const [error] = validateEnv.errors ?? [];
+    const name = (error?.instancePath.slice(1) ?? '') as SettingName;
+    const description = PROPERTIES[name]?.description ?? 'valid';
+    throw invalid(name || 'unknown', `must be ${description}`);
+  }
+  const settings: Env = input;
+  const staticRoot = resolve(settings.EDGE_STATIC_ROOT ?? DEFAULTS.staticRoot);
+  // A typo in the volume path would otherwise answer 404 forever: fail at start.
+  if (!isDirectory(staticRoot)) {
+    throw invalid('EDGE_STATIC_ROOT', `${staticRoot} is not a readable directory`);
+  }
+  return Object.freeze({
+    port: settings.EDGE_PORT ?? DEFAULTS.port,
+    staticRoot,
+    workers: settings.EDGE_WORKERS ?? availableParallelism(),
+    headersTimeoutMs: settings.EDGE_HEADERS_TIMEOUT_MS ?? DEFAULTS.headersTimeoutMs,
+    keepAliveTimeoutMs: settings.EDGE_KEEPALIVE_TIMEOUT_MS ?? DEFAULTS.keepAliveTimeoutMs,
+    drainMs: settings.EDGE_DRAIN_MS ?? DEFAULTS.drainMs,
+    shutdownGraceMs: settings.EDGE_SHUTDOWN_GRACE_MS ?? DEFAULTS.shutdownGraceMs,
+    staticCacheBytes: settings.EDGE_STATIC_CACHE_BYTES ?? DEFAULTS.staticCacheBytes,
+    staticPollMs: settings.EDGE_STATIC_POLL_MS ?? DEFAULTS.staticPollMs,
+    staticFastPath: settings.EDGE_STATIC_FAST_PATH ?? DEFAULTS.staticFastPath,
+    logLevel: settings.EDGE_LOG_LEVEL ?? DEFAULTS.logLevel,
+  });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Every error the edge answers itself, in the shared shape: handler errors,
+ * unknown routes, and (from buildEdge's options) malformed URLs and requests
+ * Node's parser rejects.
+ *
+ * The not-found handler is the seam for the reverse proxy (issue 6): until
+ * it lands, everything outside /static/ and /_edge/ answers 404 here; the
+ * proxy registers a catch-all route and this handler keeps only the owned
+ * prefixes.
+ */
+import { errorBodySchema } from '@stack/shared';
+import type { FastifyError } from 'fastify';
+import fp from 'fastify-plugin';
+import { codeFor, methodNotAllowed, sendError } from '../errors.ts';
+import { STATIC_PREFIX } from '../static/request-path.ts';
+
+export const EDGE_PREFIX = '/_edge/';
+
+export default fp(
+  async (edge) => {
+    edge.addSchema(errorBodySchema);
+
+    edge.setErrorHandler((error: FastifyError, request, reply) => {
+      const status =
+        typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
+      if (status >= 500) request.log.error({ err: error, reqId: request.id }, 'request failed');
+      // A 5xx's message may carry internals; the log has them, the client gets the class.
+      return sendError(request, reply, status, status >= 500 ? codeFor(status) : error.message);
+    });
+
+    edge.setNotFoundHandler((request, reply) => {
+      const owned = request.url.startsWith(STATIC_PREFIX) || request.url.startsWith(EDGE_PREFIX);
+      if (owned && request.method !== 'GET' && request.method !== 'HEAD') {
+        return methodNotAllowed(request, reply);
+      }
+      return sendError(request, reply, 404, 'nothing here');
+    });
+  },
+  { name: 'edge-errors' },
+);

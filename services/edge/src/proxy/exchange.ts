@@ -1,0 +1,346 @@
+/**
+ * One proxied request: the handler object undici's `dispatch` calls back
+ * (undici 8's API: onRequestStart / onResponseStart / onResponseData /
+ * onResponseEnd / onResponseError, lib/core/request.js). Its methods live on
+ * the prototype and its listeners are shared functions, so a request costs
+ * one object, not a set of closures.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Transform } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { RequestBody } from './body.ts';
+import {
+  addVary,
+  chooseEncoding,
+  createCompressor,
+  isCompressible,
+  weakenEtag,
+} from './compress.ts';
+import {
+  BODY_TOO_LARGE,
+  type EdgeError,
+  NO_UPSTREAM,
+  sendError,
+  UPSTREAM_TIMEOUT,
+  UPSTREAM_UNREACHABLE,
+} from './errors.ts';
+import { connectionListed, RESPONSE_DROP } from './headers.ts';
+import type { ProxyOptions } from './options.ts';
+import type { Counters } from './stats.ts';
+import type { Upstream, Upstreams } from './upstreams.ts';
+
+/**
+ * Passed by the caller with its request id; the proxy fills in the rest
+ * before the response finishes, for the access log.
+ */
+export interface ProxyContext {
+  requestId: string;
+  /** `ip:port` of each address tried, comma-separated as nginx's `$upstream_addr`. */
+  upstreamAddress?: string;
+  /** Milliseconds from the first dispatch to the end (or failure) of the upstream response. */
+  upstreamMs?: number;
+  /** The upstream's status, when it answered. */
+  upstreamStatus?: number;
+}
+
+export interface Shared {
+  options: ProxyOptions;
+  upstreams: Upstreams;
+  counters: Counters;
+}
+
+/** Failures while connecting: nothing was sent, and the address is suspect. */
+const CONNECT_FAILURES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ETIMEDOUT',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/**
+ * After the request was written: the connection died before any response
+ * byte (a killed replica, or a keep-alive connection the upstream closed as
+ * we reused it), or the response head timed out. Retried for idempotent
+ * methods only, as nginx's `proxy_next_upstream error timeout`
+ * (https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_next_upstream).
+ */
+const LOST_BEFORE_RESPONSE = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+const TIMEOUTS = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** RFC 9110 §9.2.2. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+const kExchange = Symbol('edge.exchange');
+interface ProxiedResponse extends ServerResponse {
+  [kExchange]?: Exchange;
+}
+
+class ClientGoneError extends Error {
+  constructor() {
+    super('client closed the connection');
+    this.name = 'ClientGoneError';
+  }
+}
+
+export class Exchange implements Dispatcher.DispatchHandler {
+  readonly shared: Shared;
+  readonly req: IncomingMessage;
+  readonly res: ProxiedResponse;
+  readonly ctx: ProxyContext;
+  readonly headers: string[];
+  readonly hasBody: boolean;
+  body: RequestBody | null = null;
+  upstream: Upstream | null = null;
+  controller: Dispatcher.DispatchController | null = null;
+  compressor: Transform | null = null;
+  /** onRequestStart ran: undici is writing the request to a connected socket. */
+  started = false;
+  responded = false;
+  retried = false;
+  waited = false;
+  clientGone = false;
+  drainHooked = false;
+  t0 = 0;
+  attemptT0 = 0;
+
+  constructor(
+    shared: Shared,
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: ProxyContext,
+    headers: string[],
+    hasBody: boolean,
+  ) {
+    this.shared = shared;
+    this.req = req;
+    this.res = res;
+    this.ctx = ctx;
+    this.headers = headers;
+    this.hasBody = hasBody;
+    (res as ProxiedResponse)[kExchange] = this;
+    res.on('close', onResponseClose);
+  }
+
+  start(): void {
+    const upstreams = this.shared.upstreams;
+    const u = upstreams.pick(null);
+    if (u !== null) {
+      this.t0 = performance.now();
+      this.send(u);
+      return;
+    }
+    // Before the first resolution finishes (or while one runs after all
+    // addresses vanished) wait for it once rather than refuse.
+    const resolving = upstreams.resolving;
+    if (resolving !== null && !this.waited) {
+      this.waited = true;
+      resolving.then(() => {
+        if (!this.clientGone) this.start();
+      });
+      return;
+    }
+    this.fail(NO_UPSTREAM);
+  }
+
+  send(u: Upstream): void {
+    this.upstream = u;
+    u.outstanding++;
+    this.started = false;
+    this.controller = null;
+    const ctx = this.ctx;
+    ctx.upstreamAddress = ctx.upstreamAddress ? `${ctx.upstreamAddress}, ${u.key}` : u.key;
+    if (this.hasBody) this.body = new RequestBody(this.req, this.shared.options.maxBodyBytes);
+    this.attemptT0 = performance.now();
+    try {
+      u.pool.dispatch(
+        {
+          path: this.req.url as string,
+          method: this.req.method as string,
+          headers: this.headers,
+          body: this.body,
+        },
+        this,
+      );
+    } catch (error) {
+      this.onResponseError(null, error as Error);
+    }
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    this.started = true;
+    if (this.clientGone) controller.abort(new ClientGoneError());
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    // 1xx: Node already told the client to continue; 103 hints are dropped.
+    if (statusCode < 200) return;
+    const u = this.upstream as Upstream;
+    if (u.failures !== 0) this.shared.upstreams.succeeded(u);
+    this.ctx.upstreamStatus = statusCode;
+    const { options, counters } = this.shared;
+    let encoding: 'br' | 'gzip' | null = null;
+    let vary = false;
+    if (
+      options.compressMinBytes > 0 &&
+      isCompressible(statusCode, headers, options.compressMinBytes)
+    ) {
+      vary = true;
+      encoding = chooseEncoding(this.req.headers['accept-encoding']);
+    }
+    const listed = headers.connection === undefined ? null : connectionListed(headers.connection);
+    const out: string[] = [];
+    for (const name in headers) {
+      if (RESPONSE_DROP.has(name) || listed?.has(name)) continue;
+      const value = headers[name];
+      if (value === undefined) continue;
+      if (vary && name === 'vary') continue;
+      if (encoding !== null) {
+        if (name === 'content-length') continue;
+        if (name === 'etag' && typeof value === 'string') {
+          out.push(name, weakenEtag(value));
+          continue;
+        }
+      }
+      if (typeof value === 'string') out.push(name, value);
+      else for (const item of value) out.push(name, item);
+    }
+    if (vary) out.push('vary', addVary(headers.vary));
+    if (encoding !== null) out.push('content-encoding', encoding);
+    out.push('x-request-id', this.ctx.requestId);
+    if (options.serverHeader !== '') out.push('server', options.serverHeader);
+    const res = this.res;
+    try {
+      res.writeHead(statusCode, out);
+    } catch (error) {
+      // A field Node refuses to write (the app's bug): answer 502 instead.
+      controller.abort(error as Error);
+      return;
+    }
+    this.responded = true;
+    counters.response(statusCode);
+    if (encoding !== null && this.req.method !== 'HEAD') {
+      const length = Number(headers['content-length'] ?? 0);
+      const compressor = createCompressor(encoding, length);
+      this.compressor = compressor;
+      compressor.on('drain', () => this.controller?.resume());
+      compressor.on('error', (error) => res.destroy(error));
+      compressor.pipe(res);
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    const compressor = this.compressor;
+    if (compressor !== null) {
+      if (!compressor.write(chunk)) controller.pause();
+    } else if (!this.res.write(chunk)) {
+      controller.pause();
+      if (!this.drainHooked) {
+        this.drainHooked = true;
+        this.res.on('drain', onResponseDrain);
+      }
+    }
+  }
+
+  onResponseEnd(): void {
+    this.settle();
+    if (this.compressor !== null) this.compressor.end();
+    else this.res.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
+    this.settle();
+    if (this.clientGone) return;
+    const res = this.res;
+    if (this.responded) {
+      // Part of the response is out: all that is left is to cut it, so the
+      // client sees a truncated body rather than a complete-looking one.
+      this.compressor?.destroy();
+      res.destroy(error);
+      return;
+    }
+    if (this.body?.tooLarge) {
+      this.fail(BODY_TOO_LARGE, true);
+      return;
+    }
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const u = this.upstream as Upstream;
+    const neverSent = !this.started;
+    if ((neverSent && CONNECT_FAILURES.has(code)) || code === 'ECONNRESET') {
+      this.shared.upstreams.eject(u);
+    }
+    if (!this.retried && this.mayRetry(neverSent, code)) {
+      // Another address if there is one; the same one only for a lost
+      // keep-alive connection, which a fresh connection may well not repeat.
+      const next =
+        this.shared.upstreams.pick(u) ??
+        (LOST_BEFORE_RESPONSE.has(code) && !neverSent && !u.retired ? u : null);
+      if (next !== null) {
+        this.retried = true;
+        this.shared.counters.retries++;
+        this.send(next);
+        return;
+      }
+    }
+    this.fail(TIMEOUTS.has(code) ? UPSTREAM_TIMEOUT : UPSTREAM_UNREACHABLE);
+  }
+
+  mayRetry(neverSent: boolean, code: string): boolean {
+    if (neverSent) return code !== '';
+    if (!IDEMPOTENT.has(this.req.method as string)) return false;
+    // A body already pulled from the client is gone: it cannot be sent twice.
+    if (this.body?.started) return false;
+    return LOST_BEFORE_RESPONSE.has(code) || code === 'UND_ERR_HEADERS_TIMEOUT';
+  }
+
+  settle(): void {
+    const now = performance.now();
+    const u = this.upstream;
+    if (u !== null) u.outstanding--;
+    this.shared.counters.latency(now - this.attemptT0);
+    this.ctx.upstreamMs = now - this.t0;
+  }
+
+  fail(error: EdgeError, closeConnection = false): void {
+    const res = this.res;
+    if (res.headersSent || res.destroyed) return;
+    this.shared.counters.response(error.status);
+    sendError(
+      this.req,
+      res,
+      error,
+      this.ctx.requestId,
+      this.shared.options.serverHeader,
+      // The rest of an oversized body is not worth reading: close instead.
+      closeConnection ? { connection: 'close' } : undefined,
+    );
+  }
+
+  clientClosed(): void {
+    this.clientGone = true;
+    this.controller?.abort(new ClientGoneError());
+    this.body?.destroy();
+    this.compressor?.destroy();
+  }
+}
+
+function onResponseClose(this: ProxiedResponse): void {
+  const exchange = this[kExchange];
+  if (exchange !== undefined && !this.writableFinished) exchange.clientClosed();
+}
+
+function onResponseDrain(this: ProxiedResponse): void {
+  this[kExchange]?.controller?.resume();
+}

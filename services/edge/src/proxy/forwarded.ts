@@ -1,0 +1,76 @@
+/**
+ * Which peers may speak for the client. With no trusted proxies (the
+ * default) a client's own `X-Forwarded-*` headers are thrown away: anybody
+ * can send `X-Forwarded-For: 203.0.113.7`, and an app that logs or rate-limits
+ * by it would believe them. Same rule as nginx's realip module
+ * (https://nginx.org/en/docs/http/ngx_http_realip_module.html).
+ */
+
+import type { Socket } from 'node:net';
+import { BlockList, isIP } from 'node:net';
+
+const MAPPED_V4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
+
+/** `::ffff:10.0.0.1` (a dual-stack listener's view of an IPv4 peer) becomes `10.0.0.1`. */
+export function normalizeAddress(address: string | undefined): string {
+  if (!address) return '';
+  const mapped = MAPPED_V4.exec(address);
+  return mapped ? (mapped[1] as string) : address;
+}
+
+/** Throws on an entry that is neither an address nor a CIDR, naming it. */
+export function trustList(entries: readonly string[]): BlockList | null {
+  if (entries.length === 0) return null;
+  const list = new BlockList();
+  for (const raw of entries) {
+    const entry = raw.trim();
+    const slash = entry.indexOf('/');
+    const address = slash === -1 ? entry : entry.slice(0, slash);
+    const family = isIP(address);
+    if (family === 0) throw new Error(`not an IP address or CIDR: ${raw}`);
+    const type = family === 4 ? 'ipv4' : 'ipv6';
+    if (slash === -1) {
+      list.addAddress(address, type);
+    } else {
+      const prefix = Number(entry.slice(slash + 1));
+      if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) {
+        throw new Error(`bad prefix length in ${raw}`);
+      }
+      list.addSubnet(address, prefix, type);
+    }
+  }
+  return list;
+}
+
+const kPeer = Symbol('edge.peer');
+const kTrusted = Symbol('edge.peerTrusted');
+
+interface PeerSocket extends Socket {
+  [kPeer]?: string;
+  [kTrusted]?: boolean;
+}
+
+/**
+ * The peer address and whether it is trusted, computed once per connection
+ * (keep-alive clients send many requests on one socket).
+ */
+export function peerOf(socket: Socket, trusted: BlockList | null): PeerSocket {
+  const s = socket as PeerSocket;
+  if (s[kPeer] === undefined) {
+    const address = normalizeAddress(socket.remoteAddress);
+    s[kPeer] = address;
+    s[kTrusted] =
+      trusted !== null &&
+      address !== '' &&
+      trusted.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+  }
+  return s;
+}
+
+export function peerAddress(socket: Socket, trusted: BlockList | null): string {
+  return peerOf(socket, trusted)[kPeer] as string;
+}
+
+export function peerTrusted(socket: Socket, trusted: BlockList | null): boolean {
+  return peerOf(socket, trusted)[kTrusted] as boolean;
+}

@@ -1,0 +1,302 @@
+/**
+ * The set of upstream addresses behind EDGE_UPSTREAM's host name: one undici
+ * Pool (keep-alive connections) per address, a round-robin rotation of the
+ * usable ones, passive ejection, active health checks and re-resolution.
+ *
+ * undici's BalancedPool spreads load too, but it has no health checks, no
+ * ejection that a caller controls and no way to close one address's idle
+ * connections, so the rotation is written here over plain Pools.
+ */
+import { isIP } from 'node:net';
+import { Client, Pool } from 'undici';
+import type { ProxyOptions, ResolvedAddress } from './options.ts';
+import type { Counters, UpstreamAddressStats } from './stats.ts';
+
+/** The longest back-off, as a multiple of `ejectMs`. */
+const MAX_EJECT_FACTOR = 8;
+/** Re-resolving on failures is useful once per burst of them, not per request. */
+const MIN_RESOLVE_GAP_MS = 250;
+
+export class Upstream {
+  readonly key: string;
+  readonly origin: string;
+  #pool: Pool | null = null;
+  readonly #poolOptions: Pool.Options;
+  healthy = true;
+  ejectedUntil = 0;
+  failures = 0;
+  outstanding = 0;
+  checking = false;
+  /** Gone from DNS (or the proxy closed): never dispatched to again. */
+  retired = false;
+  health: Client | null = null;
+
+  constructor(address: string, port: number, poolOptions: Pool.Options) {
+    const host = isIP(address) === 6 ? `[${address}]` : address;
+    this.key = `${host}:${port}`;
+    this.origin = `http://${host}:${port}`;
+    this.#poolOptions = poolOptions;
+  }
+
+  /** Created on first use, and again after a health failure closed the last one. */
+  get pool(): Pool {
+    if (this.#pool === null) this.#pool = new Pool(this.origin, this.#poolOptions);
+    return this.#pool;
+  }
+
+  get connected(): number {
+    return this.#pool === null ? 0 : this.#pool.stats.connected;
+  }
+
+  /** Lets in-flight requests finish, then closes every connection (idle ones at once). */
+  drain(): void {
+    const pool = this.#pool;
+    this.#pool = null;
+    pool?.close().catch(() => {});
+  }
+
+  close(): Promise<void> {
+    this.retired = true;
+    const closing = [this.#pool?.close(), this.health?.close()];
+    this.#pool = null;
+    this.health = null;
+    return Promise.all(closing).then(() => {});
+  }
+}
+
+export class Upstreams {
+  readonly #options: ProxyOptions;
+  readonly #counters: Counters;
+  readonly #hostname: string;
+  readonly #port: number;
+  /** The `Host` for health checks and for clients that sent none. */
+  readonly hostHeader: string;
+  readonly #poolOptions: Pool.Options;
+  readonly #byKey = new Map<string, Upstream>();
+  #rotation: Upstream[] = [];
+  #next = 0;
+  #resolving: Promise<void> | null = null;
+  #lastResolve = 0;
+  #timers: NodeJS.Timeout[] = [];
+  #closed = false;
+  #soon: NodeJS.Timeout | null = null;
+  /** Settles after the first resolution, so early requests wait instead of failing. */
+  readonly ready: Promise<void>;
+
+  constructor(options: ProxyOptions, counters: Counters) {
+    this.#options = options;
+    this.#counters = counters;
+    const url = options.upstream;
+    this.#hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    this.#port = Number(url.port || 80);
+    this.hostHeader = url.host;
+    this.#poolOptions = {
+      connectTimeout: options.connectTimeoutMs,
+      headersTimeout: options.upstreamTimeoutMs,
+      bodyTimeout: options.upstreamTimeoutMs,
+      // Keep-alive like nginx's `keepalive` in an upstream block; undici
+      // honours the app's `Keep-Alive: timeout=` hint and closes before it.
+      keepAliveTimeout: 4000,
+      pipelining: 1,
+    };
+    this.ready = this.resolve();
+    if (isIP(this.#hostname) === 0 && options.resolveIntervalMs > 0) {
+      this.#timers.push(setInterval(() => void this.resolve(), options.resolveIntervalMs).unref());
+    }
+    if (options.healthPath !== '' && options.healthIntervalMs > 0) {
+      this.#timers.push(setInterval(() => this.#checkAll(), options.healthIntervalMs).unref());
+    }
+  }
+
+  /** Round-robin over usable addresses; never `avoid` (null when it is the only one). */
+  pick(avoid: Upstream | null): Upstream | null {
+    const rotation = this.#rotation;
+    const n = rotation.length;
+    if (n > 0) {
+      let i = this.#next >= n ? 0 : this.#next;
+      if (rotation[i] === avoid) {
+        if (n === 1) return null;
+        i = i + 1 < n ? i + 1 : 0;
+      }
+      this.#next = i + 1;
+      return rotation[i] as Upstream;
+    }
+    // Everything healthy is ejected: try the one whose back-off ends first
+    // rather than refuse, as an ejection is only a guess from one failure.
+    let best: Upstream | null = null;
+    for (const u of this.#byKey.values()) {
+      if (u.healthy && u !== avoid && (best === null || u.ejectedUntil < best.ejectedUntil)) {
+        best = u;
+      }
+    }
+    return best;
+  }
+
+  get size(): number {
+    return this.#byKey.size;
+  }
+
+  get resolving(): Promise<void> | null {
+    return this.#resolving;
+  }
+
+  /** An address refused, reset or timed out connecting: out of rotation for a back-off. */
+  eject(u: Upstream): void {
+    this.#counters.ejections++;
+    u.failures++;
+    const backoff = this.#options.ejectMs * Math.min(MAX_EJECT_FACTOR, 2 ** (u.failures - 1));
+    u.ejectedUntil = Date.now() + backoff;
+    this.#rebuild();
+    const timer = setTimeout(() => {
+      this.#timers = this.#timers.filter((t) => t !== timer);
+      this.#rebuild();
+    }, backoff + 1).unref();
+    this.#timers.push(timer);
+    // A replica that went away is often gone from DNS already.
+    this.#resolveSoon();
+  }
+
+  #resolveSoon(): void {
+    if (this.#soon !== null || this.#closed || isIP(this.#hostname) !== 0) return;
+    const wait = Math.max(0, this.#lastResolve + MIN_RESOLVE_GAP_MS - Date.now());
+    this.#soon = setTimeout(() => {
+      this.#soon = null;
+      void this.resolve();
+    }, wait).unref();
+  }
+
+  succeeded(u: Upstream): void {
+    u.failures = 0;
+  }
+
+  resolve(): Promise<void> {
+    if (this.#resolving !== null) return this.#resolving;
+    this.#lastResolve = Date.now();
+    this.#resolving = this.#options
+      .resolve(this.#hostname)
+      .then(
+        (addresses) => this.#apply(addresses),
+        (error: NodeJS.ErrnoException) => {
+          // "No such name" is an answer: every replica is gone. Anything else
+          // (a DNS server timing out) is no news, so the known set stays.
+          if (error.code === 'ENOTFOUND' || error.code === 'ENODATA') this.#apply([]);
+        },
+      )
+      .finally(() => {
+        this.#resolving = null;
+      });
+    return this.#resolving;
+  }
+
+  #apply(addresses: ResolvedAddress[]): void {
+    if (this.#closed) return;
+    const seen = new Set<string>();
+    for (const { address } of addresses) {
+      const u = new Upstream(address, this.#port, this.#poolOptions);
+      seen.add(u.key);
+      if (!this.#byKey.has(u.key)) {
+        this.#byKey.set(u.key, u);
+        // Checked at once, so a replica that resolves before it is ready
+        // leaves the rotation within one round trip.
+        this.#check(u);
+      }
+    }
+    for (const [key, u] of this.#byKey) {
+      if (!seen.has(key)) {
+        this.#byKey.delete(key);
+        // In-flight requests finish on the old connections; then they close.
+        void u.close();
+      }
+    }
+    this.#rebuild();
+  }
+
+  #rebuild(): void {
+    const now = Date.now();
+    const rotation: Upstream[] = [];
+    for (const u of this.#byKey.values()) {
+      if (u.healthy && u.ejectedUntil <= now) rotation.push(u);
+    }
+    this.#rotation = rotation;
+  }
+
+  #checkAll(): void {
+    for (const u of this.#byKey.values()) this.#check(u);
+  }
+
+  #check(u: Upstream): void {
+    const { healthPath, healthIntervalMs } = this.#options;
+    if (healthPath === '' || healthIntervalMs === 0 || u.checking || this.#closed) return;
+    u.checking = true;
+    // Its own connection, so a check never queues behind busy requests and
+    // survives the pool being closed while the address is unhealthy.
+    u.health ??= new Client(u.origin, { pipelining: 1, keepAliveTimeout: 4000 });
+    const timeout = Math.max(healthIntervalMs, 1000);
+    probe(u.health, healthPath, this.hostHeader, timeout).then((passed) => {
+      u.checking = false;
+      if (this.#byKey.get(u.key) !== u) return;
+      if (passed && !u.healthy) {
+        u.healthy = true;
+        u.failures = 0;
+        u.ejectedUntil = 0;
+        this.#rebuild();
+      } else if (!passed) {
+        this.#counters.healthCheckFailures++;
+        if (u.healthy) {
+          u.healthy = false;
+          this.#rebuild();
+          u.drain();
+        }
+      }
+    });
+  }
+
+  stats(): UpstreamAddressStats[] {
+    const now = Date.now();
+    const out: UpstreamAddressStats[] = [];
+    for (const u of this.#byKey.values()) {
+      out.push({
+        address: u.key,
+        healthy: u.healthy,
+        ejected: u.ejectedUntil > now,
+        outstanding: u.outstanding,
+        connected: u.connected,
+      });
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const t of this.#timers) clearTimeout(t);
+    if (this.#soon !== null) clearTimeout(this.#soon);
+    this.#timers = [];
+    const closing = [...this.#byKey.values()].map((u) => u.close());
+    this.#byKey.clear();
+    this.#rotation = [];
+    await Promise.all(closing);
+  }
+}
+
+/** One health check: true on a 2xx within `timeoutMs`. */
+async function probe(
+  client: Client,
+  path: string,
+  host: string,
+  timeoutMs: number,
+): Promise<boolean> {
+  try {
+    const response = await client.request({
+      path,
+      method: 'GET',
+      headers: { host, 'user-agent': 'edge-health-check' },
+      signal: AbortSignal.timeout(timeoutMs),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    await response.body.dump();
+    return response.statusCode >= 200 && response.statusCode < 300;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The hot path: a GET or HEAD for a name in the table, answered from memory
+ * in the node:http handler before Fastify routes the request (README,
+ * "What each choice cost or bought": Fastify's routing, hooks and reply
+ * object are most of a 1 KiB response's cost). It answers 200, 206 and 304
+ * with precomputed headers; anything else (412, 416, a miss) returns false
+ * and Fastify answers, from the same table and the same preconditions.ts.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { REQUEST_ID_HEADER, requestIdFrom } from '@stack/shared';
+import type { AccessLog } from '../access-log.ts';
+import type { Lifecycle } from '../lifecycle.ts';
+import { evaluate } from './preconditions.ts';
+import { partialHeaders } from './representation.ts';
+import { type StaticTable, selectRepresentation } from './table.ts';
+
+export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+export function createFastPath(table: StaticTable, lifecycle: Lifecycle, log: AccessLog): FastPath {
+  return (req, res) => {
+    const method = req.method;
+    if (method !== 'GET' && method !== 'HEAD') return false;
+    const url = req.url;
+    if (url === undefined) return false;
+    const resource = table.byUrl(url);
+    if (resource === undefined) return false;
+    const started = performance.now();
+    const headers = req.headers;
+    const rep = selectRepresentation(resource, headers['accept-encoding']);
+    const outcome = evaluate(rep, method, headers);
+    let head: string[];
+    let body: Buffer | undefined;
+    if (outcome.status === 200) {
+      head = rep.rawHeaders.slice();
+      if (method === 'GET') body = rep.body;
+    } else if (outcome.status === 304) {
+      head = rep.rawNotModifiedHeaders.slice();
+    } else if (outcome.status === 206) {
+      head = Object.entries(partialHeaders(rep, outcome.start, outcome.end)).flat();
+      body = rep.body.subarray(outcome.start, outcome.end + 1);
+    } else {
+      return false;
+    }
+    const requestId = requestIdFrom(headers[REQUEST_ID_HEADER]);
+    head.push(REQUEST_ID_HEADER, requestId);
+    if (lifecycle.closing) head.push('connection', 'close');
+    res.writeHead(outcome.status, head);
+    res.end(body);
+    log(method, url, outcome.status, body?.length ?? 0, performance.now() - started, requestId);
+    return true;
+  };
+}

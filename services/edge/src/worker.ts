@@ -1,0 +1,60 @@
+/**
+ * One worker: build the edge, listen on the shared port, and on SIGTERM
+ * (or SIGINT) shut down as nginx does: `/_edge/healthz` says 503 at once,
+ * serving goes on for EDGE_DRAIN_MS, then no new connections, in-flight
+ * requests finish, idle keep-alive connections close, exit 0. Requests still
+ * running after EDGE_SHUTDOWN_GRACE_MS are cut and the exit code is 1.
+ */
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createLogger, flushLogger } from './access-log.ts';
+import type { Config } from './config.ts';
+import { buildEdge } from './edge.ts';
+
+// Often enough that a connection finishing its last response is closed
+// promptly, rarely enough to cost nothing.
+const IDLE_SWEEP_MS = 100;
+
+export async function runWorker(config: Readonly<Config>): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const edge = buildEdge(config, { logger });
+  try {
+    await edge.listen({ host: '0.0.0.0', port: config.port });
+  } catch (error) {
+    logger.fatal({ err: error }, 'cannot start');
+    await flushLogger(logger);
+    process.exit(1);
+  }
+  const { port } = edge.server.address() as AddressInfo;
+  logger.info({ port }, 'edge listening');
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    edge.lifecycle.draining = true;
+    logger.info({ signal, drainMs: config.drainMs }, 'draining');
+    await sleep(config.drainMs);
+    edge.lifecycle.closing = true;
+    let cut = false;
+    // server.close() closes the connections idle at that moment; these
+    // sweeps close each one that goes idle after its in-flight response.
+    const sweep = setInterval(() => edge.server.closeIdleConnections(), IDLE_SWEEP_MS);
+    const grace = setTimeout(() => {
+      cut = true;
+      logger.warn(
+        { graceMs: config.shutdownGraceMs },
+        'grace period over; cutting requests in flight',
+      );
+      edge.server.closeAllConnections();
+    }, config.shutdownGraceMs);
+    await edge.close();
+    clearInterval(sweep);
+    clearTimeout(grace);
+    logger.info({ cut }, 'stopped');
+    await flushLogger(logger);
+    process.exit(cut ? 1 : 0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}

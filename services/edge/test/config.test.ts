@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+
+test('defaults: nginx-like timeouts, one worker per core, table on', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'edge-config-'));
+  t.after(() => rm(root, { recursive: true }));
+  const config = loadConfig({ EDGE_STATIC_ROOT: root });
+  assert.equal(config.port, 8080);
+  assert.equal(config.workers, availableParallelism());
+  assert.equal(config.headersTimeoutMs, 10_000);
+  assert.equal(config.keepAliveTimeoutMs, 75_000);
+  assert.equal(config.drainMs, 0);
+  assert.equal(config.staticCacheBytes, 64 * 1024 * 1024);
+  assert.equal(config.staticFastPath, true);
+  assert.ok(Object.isFrozen(config));
+});
+
+test('settings are read from strings; an empty value means the default', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'edge-config-'));
+  t.after(() => rm(root, { recursive: true }));
+  const config = loadConfig({
+    EDGE_STATIC_ROOT: root,
+    EDGE_PORT: '9090',
+    EDGE_WORKERS: '3',
+    EDGE_DRAIN_MS: '',
+    EDGE_STATIC_FAST_PATH: 'false',
+  });
+  assert.equal(config.port, 9090);
+  assert.equal(config.workers, 3);
+  assert.equal(config.drainMs, 0);
+  assert.equal(config.staticFastPath, false);
+});
+
+const BAD: [name: string, value: string][] = [
+  ['EDGE_PORT', 'eighty'],
+  ['EDGE_PORT', '70000'],
+  ['EDGE_WORKERS', '0'],
+  ['EDGE_HEADERS_TIMEOUT_MS', '1.5'],
+  ['EDGE_KEEPALIVE_TIMEOUT_MS', '-1'],
+  ['EDGE_DRAIN_MS', 'soon'],
+  ['EDGE_STATIC_CACHE_BYTES', '64MB'],
+  ['EDGE_STATIC_FAST_PATH', 'maybe'],
+  ['EDGE_LOG_LEVEL', 'loud'],
+  ['EDGE_STATIC_ROOT', '/nonexistent/static'],
+];
+
+for (const [name, value] of BAD) {
+  test(`${name}=${value} is refused with a message naming ${name}`, async (t) => {
+    const root = await mkdtemp(join(tmpdir(), 'edge-config-'));
+    t.after(() => rm(root, { recursive: true }));
+    assert.throws(
+      () => loadConfig({ EDGE_STATIC_ROOT: root, [name]: value }),
+      (error: unknown) => error instanceof ConfigError && error.message.includes(name),
+    );
+  });
+}
+
+test('main with a bad setting prints one line naming it and exits 1', () => {
+  const result = spawnSync(process.execPath, [MAIN], {
+    env: { ...process.env, EDGE_PORT: 'eighty', EDGE_STATIC_ROOT: tmpdir() },
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  assert.equal(result.status, 1);
+  assert.equal(result.stdout, '');
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(lines[0] ?? '', /^invalid setting EDGE_PORT: must be an integer 0-65535$/);
+});
