@@ -1,28 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { App } from '../src/app.ts';
-import { buildApp } from '../src/app.ts';
-import { manifest } from './helpers/app.ts';
-import { appConfig, migrate, type Postgres, startPostgres } from './helpers/postgres.ts';
-
-let db: Postgres | undefined;
-let app: App | undefined;
-
-function api(): App {
-  if (!app) throw new Error('the app did not start');
-  return app;
-}
+import { describe, test } from 'node:test';
+import { useAppOnPostgres } from './helpers/app-on-postgres.ts';
 
 describe('/api/entries CRUD (real PostgreSQL 17)', () => {
-  before(async () => {
-    db = await startPostgres();
-    await migrate(db);
-    app = buildApp(appConfig(db), { manifest });
-  });
-  after(async () => {
-    await app?.close();
-    await db?.stop();
-  });
+  const { app: api } = useAppOnPostgres();
 
   test('creates an entry: 201, trimmed fields, Location of the new entry', async () => {
     const res = await api().inject({

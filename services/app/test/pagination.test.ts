@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import type { App } from '../src/app.ts';
-import { buildApp } from '../src/app.ts';
-import { manifest } from './helpers/app.ts';
-import {
-  appConfig,
-  migrate,
-  type Postgres,
-  startPostgres,
-  withClient,
-} from './helpers/postgres.ts';
+import { beforeEach, describe, test } from 'node:test';
+import { useAppOnPostgres } from './helpers/app-on-postgres.ts';
+import { withClient } from './helpers/postgres.ts';
 
-let db: Postgres | undefined;
-let app: App | undefined;
+const stack = useAppOnPostgres();
 
 interface Page {
   entries: { id: number; author: string }[];
@@ -20,8 +11,7 @@ interface Page {
 }
 
 async function page(query: string): Promise<Page> {
-  if (!app) throw new Error('the app did not start');
-  const res = await app.inject({ url: `/api/entries${query}` });
+  const res = await stack.app().inject({ url: `/api/entries${query}` });
   assert.equal(res.statusCode, 200, res.body);
   return res.json();
 }
@@ -37,8 +27,7 @@ async function walk(limit: number): Promise<Page[]> {
 
 /** Inserts `count` entries; in one transaction they all share one created_at. */
 async function seed(count: number, options: { sameInstant?: boolean } = {}): Promise<number[]> {
-  if (!db) throw new Error('PostgreSQL did not start');
-  return withClient(db, async (client) => {
+  return withClient(stack.db(), async (client) => {
     const ids: number[] = [];
     if (options.sameInstant) await client.query('BEGIN');
     for (let i = 0; i < count; i += 1) {
@@ -56,17 +45,8 @@ async function seed(count: number, options: { sameInstant?: boolean } = {}): Pro
 const idsOf = (pages: Page[]) => pages.flatMap((p) => p.entries.map((e) => e.id));
 
 describe('/api/entries keyset pagination (real PostgreSQL 17)', () => {
-  before(async () => {
-    db = await startPostgres();
-    await migrate(db);
-    app = buildApp(appConfig(db), { manifest });
-  });
   beforeEach(async () => {
-    if (db) await withClient(db, (client) => client.query('TRUNCATE entries'));
-  });
-  after(async () => {
-    await app?.close();
-    await db?.stop();
+    await withClient(stack.db(), (client) => client.query('TRUNCATE entries'));
   });
 
   test('an empty guestbook is one empty page with no cursor', async () => {
@@ -117,8 +97,7 @@ describe('/api/entries keyset pagination (real PostgreSQL 17)', () => {
     const first = await page('?limit=1');
     const cursor = Buffer.from(first.nextCursor ?? '', 'base64url').toString();
     const tampered = Buffer.from(`${cursor}x`).toString('base64url');
-    if (!app) throw new Error('the app did not start');
-    const res = await app.inject({ url: `/api/entries?cursor=${tampered}` });
+    const res = await stack.app().inject({ url: `/api/entries?cursor=${tampered}` });
     assert.equal(res.statusCode, 400);
     assert.equal(res.json().code, 'validation_failed');
   });

@@ -1,29 +1,21 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getContainerRuntimeClient } from 'testcontainers';
-import type { App } from '../src/app.ts';
-import { buildApp } from '../src/app.ts';
-import { manifest } from './helpers/app.ts';
-import {
-  appConfig,
-  migrate,
-  type Postgres,
-  startPostgres,
-  withClient,
-} from './helpers/postgres.ts';
+import { useAppOnPostgres } from './helpers/app-on-postgres.ts';
+import { migrate, withClient } from './helpers/postgres.ts';
 
-let db: Postgres | undefined;
-let app: App | undefined;
-
-function server(): Postgres {
-  if (!db) throw new Error('PostgreSQL did not start');
-  return db;
-}
+// A fixed host port: the app keeps its DATABASE_URL across the restart.
+// Not migrated: the first test checks readiness before migrate runs.
+const stack = useAppOnPostgres({
+  migrate: false,
+  fixedHostPort: true,
+  env: { APP_DB_CONNECT_TIMEOUT_MS: '1000' },
+});
+const server = stack.db;
 
 async function get(url: string) {
-  if (!app) throw new Error('the app did not start');
-  return app.inject({ url });
+  return stack.app().inject({ url });
 }
 
 /** Polls until `url` answers `status` (the pool notices a change on its next query). */
@@ -38,16 +30,6 @@ async function eventually(url: string, status: number) {
 }
 
 describe('readiness and a database outage (real PostgreSQL 17)', () => {
-  before(async () => {
-    // A fixed host port: the app keeps its DATABASE_URL across the restart.
-    db = await startPostgres({ fixedHostPort: true });
-    app = buildApp(appConfig(db, { APP_DB_CONNECT_TIMEOUT_MS: '1000' }), { manifest });
-  });
-  after(async () => {
-    await app?.close();
-    await db?.stop();
-  });
-
   test('before migrate: /readyz is 503 migrations_pending and the API a generic 500', async () => {
     const ready = await get('/readyz');
     assert.equal(ready.statusCode, 503);
@@ -88,8 +70,7 @@ describe('readiness and a database outage (real PostgreSQL 17)', () => {
     // restart() waits for PostgreSQL's health check again.
     await server().restart();
     await eventually('/readyz', 200);
-    if (!app) throw new Error('the app did not start');
-    const created = await app.inject({
+    const created = await stack.app().inject({
       method: 'POST',
       url: '/api/entries',
       payload: { author: 'after', message: 'the outage' },

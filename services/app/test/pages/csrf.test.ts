@@ -1,33 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { type App, buildApp } from '../../src/app.ts';
-import { manifest } from '../helpers/app.ts';
-import { appConfig, migrate, type Postgres, startPostgres } from '../helpers/postgres.ts';
+import { describe, test } from 'node:test';
+import { useAppOnPostgres } from '../helpers/app-on-postgres.ts';
 import { newVisitor, submit, visit } from './helpers.ts';
 
-let db: Postgres | undefined;
-let app: App | undefined;
-
-function server(): App {
-  if (!app) throw new Error('the app did not start');
-  return app;
-}
+const { app: server } = useAppOnPostgres();
 
 async function count(): Promise<number> {
   return (await server().inject({ url: '/api/entries?limit=100' })).json().entries.length;
 }
 
 describe('CSRF protection of the forms (real PostgreSQL 17)', () => {
-  before(async () => {
-    db = await startPostgres();
-    await migrate(db);
-    app = buildApp(appConfig(db), { manifest });
-  });
-  after(async () => {
-    await app?.close();
-    await db?.stop();
-  });
-
   test('a post without the CSRF cookie is refused with 403 and writes nothing', async () => {
     const res = await submit(server(), newVisitor(), '/entries', {
       author: 'Mallory',

@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { type App, buildApp } from '../../src/app.ts';
-import { manifest } from '../helpers/app.ts';
-import { appConfig, migrate, type Postgres, startPostgres } from '../helpers/postgres.ts';
+import { describe, test } from 'node:test';
+import { useAppOnPostgres } from '../helpers/app-on-postgres.ts';
 import { assertHtml, listedIds, newVisitor, olderLink, submit, visit } from './helpers.ts';
 
-let db: Postgres | undefined;
-let app: App | undefined;
-
-function server(): App {
-  if (!app) throw new Error('the app did not start');
-  return app;
-}
+const { app: server } = useAppOnPostgres();
 
 async function apiCount(): Promise<number> {
   const res = await server().inject({ url: '/api/entries?limit=100' });
@@ -19,16 +11,6 @@ async function apiCount(): Promise<number> {
 }
 
 describe('the guestbook pages (real PostgreSQL 17)', () => {
-  before(async () => {
-    db = await startPostgres();
-    await migrate(db);
-    app = buildApp(appConfig(db), { manifest });
-  });
-  after(async () => {
-    await app?.close();
-    await db?.stop();
-  });
-
   test('an empty guestbook says so and offers the form', async () => {
     const res = await visit(server(), newVisitor());
     assertHtml(res, 200);
