@@ -19,6 +19,10 @@ const PHASES: Phase[] = [
   { name: 'lint', command: npm, args: ['run', '--silent', 'lint'] },
   { name: 'typecheck', command: npm, args: ['run', '--silent', 'typecheck'] },
   { name: 'unit', command: npm, args: ['run', '--silent', 'test:unit'] },
+  // Built once and tagged (compose.yaml's image names): every stack the
+  // suites below start reuses these images instead of building its own.
+  { name: 'images', command: 'docker', args: ['compose', 'build', '--quiet'] },
+  { name: 'smoke', command: npm, args: ['run', '--silent', 'test:smoke'] },
 ];
 
 const wanted = process.argv.slice(2);

@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: the edge's static rows against nginx, Caddy and Node's
- * bare ceiling, in one run, on the same files (issue 5). See README.md.
+ * bare ceiling, on the same files (issue 5), then its proxied rows against
+ * nginx, HAProxy, Caddy and the bare pass-through, for a small node:http
+ * upstream and for the app's JSON endpoint (issue 6). See README.md.
  *
- *   npm run bench [-- --duration 5s --runs 2 --connections 50]
+ *   npm run bench [-- --duration 5s --runs 2 --connections 50 --only static|proxy]
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,9 @@ import {
   stopAll,
   waitForPort,
 } from './processes.ts';
+import { type AppUpstream, startAppUpstream } from './proxy/app-upstream.ts';
+import { measureProxiedRows } from './proxy/rows.ts';
+import { proxiedTable } from './proxy/table.ts';
 import { EDGE, EDGE_ROUTED, TARGETS, type Target } from './targets.ts';
 import { type WrkResult, wrk } from './wrk.ts';
 
@@ -29,6 +34,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '5s' },
     runs: { type: 'string', default: '2' },
     connections: { type: 'string', default: '50' },
+    only: { type: 'string' },
   },
 });
 
@@ -69,11 +75,15 @@ const ROWS: Row[] = [
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+/** The app row's container and process, stopped on Ctrl-C too. */
+let stopApp: (() => Promise<void>) | null = null;
+
 function ensureTools(): void {
   const needed: [command: string, pkg: string][] = [
     ['wrk', 'wrk'],
     ['nginx', 'nginx-light'],
     ['caddy', 'caddy'],
+    ['haproxy', 'haproxy'],
   ];
   const missing = needed.filter(([command]) => !hasCommand(command));
   if (missing.length === 0) return;
@@ -181,6 +191,7 @@ async function main(): Promise<void> {
   mkdirSync(dir);
   const cleanup = async () => {
     await stopAll();
+    await stopApp?.();
     if (!process.env.BENCH_KEEP) rmSync(base, { recursive: true, force: true });
   };
   process.on('exit', killAllNow);
@@ -197,6 +208,63 @@ async function main(): Promise<void> {
         .map((n) => n.toFixed(2))
         .join(' ')}; node ${process.version}`,
     );
+    if (args.only !== 'proxy') await staticRows(base, dir, runs, options);
+    if (args.only !== 'static') await proxyRows(dir, runs, options);
+  } finally {
+    await cleanup();
+  }
+}
+
+async function proxyRows(
+  dir: string,
+  runs: number,
+  options: { duration: string; connections: number },
+): Promise<void> {
+  const common = { ...options, runs, progress: (line: string) => log(`  ${line}`) };
+  const output: string[] = [];
+  const header = (title: string, path: string) => {
+    output.push(
+      '',
+      `${title}: wrk -t1 -c${options.connections} -d${options.duration} ${path}, best of ${runs}; load average ${loadavg()
+        .map((n) => n.toFixed(2))
+        .join(' ')}`,
+      '',
+    );
+  };
+  log('proxied rows: a small response from a node:http upstream');
+  const small = await measureProxiedRows(common);
+  header('proxied, small response from a node:http upstream', '/');
+  output.push(...proxiedTable(small));
+
+  log('proxied rows: the app’s JSON endpoint (PostgreSQL container, app process)');
+  let app: AppUpstream | null = null;
+  try {
+    app = await startAppUpstream(dir);
+    stopApp = app.stop;
+    const rows = await measureProxiedRows({
+      ...common,
+      upstreamUrl: app.url,
+      upstreamPid: app.pid,
+      path: app.path,
+    });
+    header('proxied, the app’s JSON endpoint', app.path);
+    output.push(...proxiedTable(rows));
+  } catch (error) {
+    output.push('', `the app's JSON row was not measured: ${(error as Error).message}`);
+  } finally {
+    await app?.stop();
+    stopApp = null;
+  }
+  process.stdout.write(`${output.join('\n')}\n`);
+}
+
+async function staticRows(
+  base: string,
+  dir: string,
+  runs: number,
+  options: { duration: string; connections: number },
+): Promise<void> {
+  {
     writeFiles(base);
     const ports = new Map<Target, number>();
     const pids = new Map<Target, number>();
@@ -327,8 +395,6 @@ async function main(): Promise<void> {
       `edge RSS per worker under load (peak): ${edgeRss.toFixed(1)} MiB (${edgeRss <= 100 ? 'met' : 'MISSED'}, ≤ 100 MiB); with the Fastify route: ${(rss.get(EDGE_ROUTED.name) ?? Number.NaN).toFixed(1)} MiB`,
     );
     process.stdout.write(`\n${lines.join('\n')}\n`);
-  } finally {
-    await cleanup();
   }
 }
 

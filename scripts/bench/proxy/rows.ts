@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { REFERENCES, type Reference } from './references.ts';
 import { type WrkResult, wrk } from './wrk.ts';
 
 const SERVE = fileURLToPath(new URL('./serve.ts', import.meta.url));
+const EDGE_MAIN = fileURLToPath(new URL('../../../services/edge/src/main.ts', import.meta.url));
 
 export interface ProxiedRow extends WrkResult {
   target: string;
@@ -31,6 +32,8 @@ export interface ProxiedRow extends WrkResult {
 export interface ProxiedRowsOptions {
   /** An upstream already running (e.g. the app); by default a bare node:http one is started. */
   upstreamUrl?: string;
+  /** Its pid, for the CPU column of the "upstream direct" row. */
+  upstreamPid?: number;
   path?: string;
   connections?: number;
   duration?: string;
@@ -99,6 +102,17 @@ function cpuTicks(pid: number | undefined): number | undefined {
   return total;
 }
 
+/** The edge's RSS is its worker's (the primary only forks and relays). */
+function workerOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const [first] = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
+    return first ? Number(first) : pid;
+  } catch {
+    return pid;
+  }
+}
+
 function rssMiB(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
@@ -125,10 +139,34 @@ function node(args: string[], dir: string): ChildProcess {
   });
 }
 
+/**
+ * The real edge (main.ts: primary + 1 worker), proxying to `upstream`;
+ * `logLevel: 'warn'` turns the access log off to show what it costs.
+ */
+function edgeMain(port: number, upstream: string, dir: string, logLevel: string): ChildProcess {
+  const staticRoot = join(dir, 'static');
+  mkdirSync(staticRoot, { recursive: true });
+  const log = openSync(join(dir, `edge-${logLevel}.log`), 'a');
+  return spawn(process.execPath, [EDGE_MAIN], {
+    cwd: dir,
+    env: {
+      ...process.env,
+      EDGE_PORT: String(port),
+      EDGE_WORKERS: '1',
+      EDGE_STATIC_ROOT: staticRoot,
+      EDGE_UPSTREAM: upstream,
+      EDGE_LOG_LEVEL: logLevel,
+    },
+    stdio: ['ignore', log, log],
+  });
+}
+
 interface Target {
   name: string;
   start(port: number): ChildProcess;
   node: boolean;
+  /** Whose RSS to report: the process itself, or the edge's worker. */
+  worker?: boolean;
 }
 
 export async function measureProxiedRows(options: ProxiedRowsOptions = {}): Promise<ProxiedRow[]> {
@@ -144,7 +182,7 @@ export async function measureProxiedRows(options: ProxiedRowsOptions = {}): Prom
   const children: ChildProcess[] = [];
   try {
     let upstreamUrl = options.upstreamUrl;
-    let upstreamPid: number | undefined;
+    let upstreamPid = options.upstreamPid;
     if (upstreamUrl === undefined) {
       const port = await freePort();
       const upstream = node(['upstream', String(port)], dir);
@@ -167,14 +205,16 @@ export async function measureProxiedRows(options: ProxiedRowsOptions = {}): Prom
         start: (p) => node(['bare', String(p), url], dir),
       },
       {
-        name: 'edge proxy, access log off',
+        name: 'edge (main.ts, 1 worker, access log on)',
         node: true,
-        start: (p) => node(['edge', String(p), url, 'off'], dir),
+        worker: true,
+        start: (p) => edgeMain(p, url, dir, 'info'),
       },
       {
-        name: 'edge proxy (node:http + createProxy, access log on)',
+        name: 'edge, access log off',
         node: true,
-        start: (p) => node(['edge', String(p), url, join(dir, 'edge-access.log')], dir),
+        worker: true,
+        start: (p) => edgeMain(p, url, dir, 'warn'),
       },
       ...REFERENCES.filter((ref) => available(ref, skipMissing, progress)).map((ref) => ({
         name: ref.name,
@@ -208,7 +248,9 @@ export async function measureProxiedRows(options: ProxiedRowsOptions = {}): Prom
         if (before !== undefined && after !== undefined && result.requests > 0) {
           row.cpuUsPerRequest = ((after - before) * TICK_MS * 1000) / result.requests;
         }
-        if (target.node && child !== null) row.rssMiB = rssMiB(child.pid);
+        if (target.node && child !== null) {
+          row.rssMiB = rssMiB(target.worker ? workerOf(child.pid) : child.pid);
+        }
         progress(`  ${Math.round(row.rps)} req/s`);
         if (row.rps > (best.get(target)?.rps ?? -1)) best.set(target, row);
         if (child !== null) await stop(child);

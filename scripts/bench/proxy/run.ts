@@ -6,7 +6,8 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { hasCommand, measureProxiedRows, type ProxiedRow } from './rows.ts';
+import { hasCommand, measureProxiedRows } from './rows.ts';
+import { proxiedTable } from './table.ts';
 
 const { values } = parseArgs({
   options: {
@@ -34,12 +35,6 @@ const rows = await measureProxiedRows({
 });
 const loadAfter = loadavg();
 
-const find = (prefix: string) => rows.find((row) => row.target.startsWith(prefix));
-const edge = find('edge proxy (');
-const ratio = (ref: ProxiedRow | undefined) =>
-  edge && ref && ref !== edge ? `${(edge.rps / ref.rps).toFixed(2)}×` : '';
-const fmt = (ms: number) => (Number.isNaN(ms) ? '?' : ms.toFixed(2));
-
 console.log(
   `wrk -t1 -c${values.connections} -d${values.duration}, best of ${values.runs}, path ${values.path}`,
 );
@@ -49,26 +44,4 @@ console.log(
     .join(' ')}`,
 );
 console.log('');
-console.log(
-  '| target | req/s | p50 ms | p99 ms | errors | CPU µs/req | RSS MiB | edge ÷ this (req/s) |',
-);
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const row of rows) {
-  console.log(
-    `| ${row.target} | ${Math.round(row.rps)} | ${fmt(row.p50Ms)} | ${fmt(row.p99Ms)} | ${row.errors} | ${
-      row.cpuUsPerRequest === undefined ? '' : Math.round(row.cpuUsPerRequest)
-    } | ${row.rssMiB ?? ''} | ${ratio(row)} |`,
-  );
-}
-const bare = find('bare');
-const caddy = find('Caddy');
-if (edge && bare) {
-  const target = edge.rps / bare.rps >= 0.8 ? 'met' : 'MISSED';
-  console.log(
-    `\ntarget edge ≥ 0.8× bare pass-through: ${(edge.rps / bare.rps).toFixed(2)}× (${target})`,
-  );
-}
-if (edge && caddy) {
-  const target = edge.rps / caddy.rps >= 1.6 ? 'met' : 'MISSED';
-  console.log(`target edge ≥ 1.6× Caddy: ${(edge.rps / caddy.rps).toFixed(2)}× (${target})`);
-}
+console.log(proxiedTable(rows).join('\n'));

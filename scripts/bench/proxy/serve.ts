@@ -2,21 +2,17 @@
  * Runs one Node server of the bench in its own process:
  *   node scripts/bench/proxy/serve.ts upstream <port>
  *   node scripts/bench/proxy/serve.ts bare <port> <upstream-url>
- *   node scripts/bench/proxy/serve.ts edge <port> <upstream-url> <access-log-file>
  */
 import { startBare } from './bare.ts';
-import { startEdgeProxy } from './edge.ts';
 import { startUpstream } from './upstream.ts';
 
-const [kind, port, upstream = '', accessLog = '/dev/null'] = process.argv.slice(2);
+const [kind, port, upstream = ''] = process.argv.slice(2);
 const server =
   kind === 'upstream'
     ? startUpstream(Number(port))
     : kind === 'bare'
       ? startBare(Number(port), upstream)
-      : kind === 'edge'
-        ? startEdgeProxy(Number(port), upstream, accessLog)
-        : null;
+      : null;
 if (server === null) {
   console.error(`unknown server kind: ${kind}`);
   process.exit(1);

@@ -1,7 +1,8 @@
 /**
  * The logger and the one JSON access-log line per request (method, path,
- * status, bytes, duration, request id), written by both the fast path and
- * the Fastify hooks so every request logs the same shape.
+ * status, bytes, duration, request id), written by the fast path, the
+ * Fastify hooks and the proxy dispatch (which adds the upstream's address,
+ * status and time) so every request logs the same shape.
  *
  * The destination is asynchronous and buffered, as nginx's `access_log …
  * buffer=… flush=1s` (log-destination.ts): under load one write(2) carries
@@ -12,6 +13,13 @@ import { type DestinationStream, type Logger, pino } from 'pino';
 import type { LogLevel } from './config.ts';
 import { BufferedDestination } from './log-destination.ts';
 
+/** What the proxy filled in for a proxied request (nginx's `$upstream_*` variables). */
+export interface UpstreamFields {
+  upstreamAddress?: string;
+  upstreamMs?: number;
+  upstreamStatus?: number;
+}
+
 export type AccessLog = (
   method: string,
   path: string,
@@ -19,6 +27,7 @@ export type AccessLog = (
   bytes: number,
   durationMs: number,
   requestId: string,
+  upstream?: UpstreamFields,
 ) => void;
 
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
@@ -26,16 +35,29 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
 }
 
 export function accessLogTo(logger: Logger): AccessLog {
-  return (method, path, status, bytes, durationMs, requestId) => {
+  return (method, path, status, bytes, durationMs, requestId, upstream) => {
+    if (upstream === undefined) {
+      logger.info({ reqId: requestId, method, path, status, bytes, ms: round(durationMs) });
+      return;
+    }
+    const upstreamMs = upstream.upstreamMs ?? -1;
     logger.info({
       reqId: requestId,
       method,
       path,
       status,
       bytes,
-      ms: Math.round(durationMs * 1000) / 1000,
+      ms: round(durationMs),
+      // Empty and -1 when no upstream was reached (413, 429, 503 no_upstream).
+      upstream: upstream.upstreamAddress ?? '',
+      upstreamStatus: upstream.upstreamStatus ?? 0,
+      upstreamMs: upstreamMs < 0 ? -1 : round(upstreamMs),
     });
   };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }
 
 /** Resolves once queued lines are written (at most `limitMs` later), so exit loses none. */

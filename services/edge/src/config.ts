@@ -8,6 +8,8 @@ import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Ajv } from 'ajv';
+import { trustList } from './proxy/forwarded.ts';
+import { PROXY_DEFAULTS } from './proxy/options.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -38,6 +40,23 @@ const PROPERTIES = {
   EDGE_STATIC_POLL_MS: int(50, 3_600_000, ' (milliseconds)'),
   EDGE_STATIC_FAST_PATH: { type: 'boolean', description: 'true or false' },
   EDGE_LOG_LEVEL: { enum: LOG_LEVELS, description: `one of ${LOG_LEVELS.join(', ')}` },
+  EDGE_REQUEST_TIMEOUT_MS: int(1, 3_600_000, ' (milliseconds)'),
+  EDGE_UPSTREAM: { type: 'string', minLength: 1, description: 'an http:// URL' },
+  EDGE_TRUSTED_PROXIES: { type: 'string', description: 'comma-separated IP addresses or CIDRs' },
+  EDGE_MAX_BODY_BYTES: int(0, 2 ** 40, ' (bytes; 0: no limit)'),
+  EDGE_UPSTREAM_CONNECT_TIMEOUT_MS: int(1, 600_000, ' (milliseconds)'),
+  EDGE_UPSTREAM_TIMEOUT_MS: int(1, 3_600_000, ' (milliseconds)'),
+  EDGE_RESOLVE_INTERVAL_MS: int(0, 3_600_000, ' (milliseconds; 0: only on failures)'),
+  EDGE_HEALTH_PATH: {
+    type: 'string',
+    pattern: '^/[^\\s]*$',
+    description: 'a path starting with / (empty: no active checks)',
+  },
+  EDGE_HEALTH_INTERVAL_MS: int(0, 3_600_000, ' (milliseconds; 0: no active checks)'),
+  EDGE_UPSTREAM_EJECT_MS: int(1, 3_600_000, ' (milliseconds)'),
+  EDGE_COMPRESS_MIN_BYTES: int(0, 2 ** 31, ' (bytes; 0: no compression)'),
+  EDGE_RATE_LIMIT_RPS: int(0, 1_000_000, ' (requests per second; 0: off)'),
+  EDGE_RATE_LIMIT_BURST: int(0, 10_000_000, ' (requests; 0: twice the rate)'),
 } as const;
 
 type SettingName = keyof typeof PROPERTIES;
@@ -55,6 +74,19 @@ interface Env {
   EDGE_STATIC_POLL_MS?: number;
   EDGE_STATIC_FAST_PATH?: boolean;
   EDGE_LOG_LEVEL?: LogLevel;
+  EDGE_REQUEST_TIMEOUT_MS?: number;
+  EDGE_UPSTREAM?: string;
+  EDGE_TRUSTED_PROXIES?: string;
+  EDGE_MAX_BODY_BYTES?: number;
+  EDGE_UPSTREAM_CONNECT_TIMEOUT_MS?: number;
+  EDGE_UPSTREAM_TIMEOUT_MS?: number;
+  EDGE_RESOLVE_INTERVAL_MS?: number;
+  EDGE_HEALTH_PATH?: string;
+  EDGE_HEALTH_INTERVAL_MS?: number;
+  EDGE_UPSTREAM_EJECT_MS?: number;
+  EDGE_COMPRESS_MIN_BYTES?: number;
+  EDGE_RATE_LIMIT_RPS?: number;
+  EDGE_RATE_LIMIT_BURST?: number;
 }
 
 export interface Config {
@@ -74,6 +106,21 @@ export interface Config {
   /** false: table hits go through Fastify's routing too (to measure what the fast path buys). */
   staticFastPath: boolean;
   logLevel: LogLevel;
+  /** A client's whole request (head and body) must arrive within this (nginx: 60 s). */
+  requestTimeoutMs: number;
+  /** The reverse proxy's settings (src/proxy/README.md). */
+  upstream: URL;
+  trustedProxies: readonly string[];
+  maxBodyBytes: number;
+  upstreamConnectTimeoutMs: number;
+  upstreamTimeoutMs: number;
+  resolveIntervalMs: number;
+  healthPath: string;
+  healthIntervalMs: number;
+  upstreamEjectMs: number;
+  compressMinBytes: number;
+  rateLimitPerSecond: number;
+  rateLimitBurst: number;
 }
 
 /** Defaults: nginx's where it has one (DESIGN.md, "Contracts"). */
@@ -89,6 +136,18 @@ export const DEFAULTS = Object.freeze({
   staticPollMs: 2000,
   staticFastPath: true,
   logLevel: 'info' as LogLevel,
+  requestTimeoutMs: 60_000,
+  upstream: 'http://app:3000',
+  maxBodyBytes: PROXY_DEFAULTS.maxBodyBytes,
+  upstreamConnectTimeoutMs: PROXY_DEFAULTS.connectTimeoutMs,
+  upstreamTimeoutMs: PROXY_DEFAULTS.upstreamTimeoutMs,
+  resolveIntervalMs: PROXY_DEFAULTS.resolveIntervalMs,
+  healthPath: PROXY_DEFAULTS.healthPath,
+  healthIntervalMs: PROXY_DEFAULTS.healthIntervalMs,
+  upstreamEjectMs: PROXY_DEFAULTS.ejectMs,
+  compressMinBytes: PROXY_DEFAULTS.compressMinBytes,
+  rateLimitPerSecond: PROXY_DEFAULTS.rateLimitPerSecond,
+  rateLimitBurst: PROXY_DEFAULTS.rateLimitBurst,
 });
 
 export class ConfigError extends Error {
@@ -130,11 +189,29 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
   if (!isDirectory(staticRoot)) {
     throw invalid('EDGE_STATIC_ROOT', `${staticRoot} is not a readable directory`);
   }
+  const headersTimeoutMs = settings.EDGE_HEADERS_TIMEOUT_MS ?? DEFAULTS.headersTimeoutMs;
+  const requestTimeoutMs = settings.EDGE_REQUEST_TIMEOUT_MS ?? DEFAULTS.requestTimeoutMs;
+  // node:http refuses a headers timeout longer than the request timeout.
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw invalid(
+      'EDGE_HEADERS_TIMEOUT_MS',
+      `must not exceed EDGE_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
+    );
+  }
+  const trustedProxies = (settings.EDGE_TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  try {
+    trustList(trustedProxies);
+  } catch (error) {
+    throw invalid('EDGE_TRUSTED_PROXIES', (error as Error).message);
+  }
   return Object.freeze({
     port: settings.EDGE_PORT ?? DEFAULTS.port,
     staticRoot,
     workers: settings.EDGE_WORKERS ?? availableParallelism(),
-    headersTimeoutMs: settings.EDGE_HEADERS_TIMEOUT_MS ?? DEFAULTS.headersTimeoutMs,
+    headersTimeoutMs,
     keepAliveTimeoutMs: settings.EDGE_KEEPALIVE_TIMEOUT_MS ?? DEFAULTS.keepAliveTimeoutMs,
     drainMs: settings.EDGE_DRAIN_MS ?? DEFAULTS.drainMs,
     shutdownGraceMs: settings.EDGE_SHUTDOWN_GRACE_MS ?? DEFAULTS.shutdownGraceMs,
@@ -142,7 +219,38 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     staticPollMs: settings.EDGE_STATIC_POLL_MS ?? DEFAULTS.staticPollMs,
     staticFastPath: settings.EDGE_STATIC_FAST_PATH ?? DEFAULTS.staticFastPath,
     logLevel: settings.EDGE_LOG_LEVEL ?? DEFAULTS.logLevel,
+    requestTimeoutMs,
+    upstream: upstreamUrl(settings.EDGE_UPSTREAM ?? DEFAULTS.upstream),
+    trustedProxies: Object.freeze(trustedProxies),
+    maxBodyBytes: settings.EDGE_MAX_BODY_BYTES ?? DEFAULTS.maxBodyBytes,
+    upstreamConnectTimeoutMs:
+      settings.EDGE_UPSTREAM_CONNECT_TIMEOUT_MS ?? DEFAULTS.upstreamConnectTimeoutMs,
+    upstreamTimeoutMs: settings.EDGE_UPSTREAM_TIMEOUT_MS ?? DEFAULTS.upstreamTimeoutMs,
+    resolveIntervalMs: settings.EDGE_RESOLVE_INTERVAL_MS ?? DEFAULTS.resolveIntervalMs,
+    healthPath: settings.EDGE_HEALTH_PATH ?? DEFAULTS.healthPath,
+    healthIntervalMs: settings.EDGE_HEALTH_INTERVAL_MS ?? DEFAULTS.healthIntervalMs,
+    upstreamEjectMs: settings.EDGE_UPSTREAM_EJECT_MS ?? DEFAULTS.upstreamEjectMs,
+    compressMinBytes: settings.EDGE_COMPRESS_MIN_BYTES ?? DEFAULTS.compressMinBytes,
+    rateLimitPerSecond: settings.EDGE_RATE_LIMIT_RPS ?? DEFAULTS.rateLimitPerSecond,
+    rateLimitBurst: settings.EDGE_RATE_LIMIT_BURST ?? DEFAULTS.rateLimitBurst,
   });
+}
+
+/** `http://host:port` only: the proxy speaks plain HTTP/1.1 to the app replicas. */
+function upstreamUrl(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalid('EDGE_UPSTREAM', `must be an http:// URL, not ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'http:' || url.hostname === '') {
+    throw invalid('EDGE_UPSTREAM', `must be an http:// URL, not ${JSON.stringify(value)}`);
+  }
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.username !== '') {
+    throw invalid('EDGE_UPSTREAM', 'must be scheme, host and port only (no path, query or user)');
+  }
+  return url;
 }
 
 function isDirectory(path: string): boolean {

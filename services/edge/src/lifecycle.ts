@@ -1,3 +1,4 @@
+import type { EdgeProxy } from './proxy/index.ts';
 import type { StaticTable } from './static/table.ts';
 
 /** Where a worker is in its life; read on every request, set by main.ts on SIGTERM. */
@@ -13,5 +14,7 @@ declare module 'fastify' {
     lifecycle: Lifecycle;
     /** The in-memory table of the hashed set (for metrics, and for tests to watch swaps). */
     staticTable: StaticTable;
+    /** The reverse proxy (for `ready`, and for tests). */
+    proxy: EdgeProxy;
   }
 }

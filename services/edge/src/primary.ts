@@ -10,6 +10,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { createLogger, flushLogger } from './access-log.ts';
 import type { Config } from './config.ts';
+import { relayStats } from './stats-relay.ts';
 
 const RESTART_DELAY_MS = 1000;
 
@@ -74,6 +75,7 @@ export function runPrimary(config: Readonly<Config>): void {
 
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  relayStats();
   log.info({ workers: config.workers, port: config.port }, 'starting workers');
   for (let i = 0; i < config.workers; i++) fork();
 }

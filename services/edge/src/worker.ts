@@ -4,12 +4,15 @@
  * serving goes on for EDGE_DRAIN_MS, then no new connections, in-flight
  * requests finish, idle keep-alive connections close, exit 0. Requests still
  * running after EDGE_SHUTDOWN_GRACE_MS are cut and the exit code is 1.
+ * Proxied requests in flight count as in-flight requests; the proxy's
+ * upstream connections close last (buildEdge's onClose).
  */
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, flushLogger } from './access-log.ts';
 import type { Config } from './config.ts';
 import { buildEdge } from './edge.ts';
+import { workerStats } from './stats-relay.ts';
 
 // Often enough that a connection finishing its last response is closed
 // promptly, rarely enough to cost nothing.
@@ -17,7 +20,7 @@ const IDLE_SWEEP_MS = 100;
 
 export async function runWorker(config: Readonly<Config>): Promise<void> {
   const logger = createLogger(config.logLevel);
-  const edge = buildEdge(config, { logger });
+  const edge = buildEdge(config, { logger, gatherStats: workerStats });
   try {
     await edge.listen({ host: '0.0.0.0', port: config.port });
   } catch (error) {

@@ -20,7 +20,35 @@ test('defaults: nginx-like timeouts, one worker per core, table on', async (t) =
   assert.equal(config.drainMs, 0);
   assert.equal(config.staticCacheBytes, 64 * 1024 * 1024);
   assert.equal(config.staticFastPath, true);
+  assert.equal(config.requestTimeoutMs, 60_000);
+  assert.equal(config.upstream.href, 'http://app:3000/');
+  assert.deepEqual(config.trustedProxies, []);
+  assert.equal(config.maxBodyBytes, 1024 * 1024);
+  assert.equal(config.upstreamConnectTimeoutMs, 5000);
+  assert.equal(config.upstreamTimeoutMs, 60_000);
+  assert.equal(config.resolveIntervalMs, 2000);
+  assert.equal(config.healthPath, '/readyz');
+  assert.equal(config.healthIntervalMs, 1000);
+  assert.equal(config.upstreamEjectMs, 2000);
+  assert.equal(config.compressMinBytes, 1024);
+  assert.equal(config.rateLimitPerSecond, 0);
   assert.ok(Object.isFrozen(config));
+});
+
+test('proxy settings: upstream URL, trusted proxies list, limits', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'edge-config-'));
+  t.after(() => rm(root, { recursive: true }));
+  const config = loadConfig({
+    EDGE_STATIC_ROOT: root,
+    EDGE_UPSTREAM: 'http://127.0.0.1:3100',
+    EDGE_TRUSTED_PROXIES: ' 10.0.0.0/8, 192.168.1.7 ,fd00::/8',
+    EDGE_MAX_BODY_BYTES: '0',
+    EDGE_RATE_LIMIT_RPS: '50',
+  });
+  assert.equal(config.upstream.host, '127.0.0.1:3100');
+  assert.deepEqual(config.trustedProxies, ['10.0.0.0/8', '192.168.1.7', 'fd00::/8']);
+  assert.equal(config.maxBodyBytes, 0);
+  assert.equal(config.rateLimitPerSecond, 50);
 });
 
 test('settings are read from strings; an empty value means the default', async (t) => {
@@ -50,6 +78,20 @@ const BAD: [name: string, value: string][] = [
   ['EDGE_STATIC_FAST_PATH', 'maybe'],
   ['EDGE_LOG_LEVEL', 'loud'],
   ['EDGE_STATIC_ROOT', '/nonexistent/static'],
+  ['EDGE_UPSTREAM', 'https://app:3000'],
+  ['EDGE_UPSTREAM', 'app:3000'],
+  ['EDGE_UPSTREAM', 'http://app:3000/api'],
+  ['EDGE_TRUSTED_PROXIES', '10.0.0.0/8,not-an-address'],
+  ['EDGE_TRUSTED_PROXIES', '10.0.0.0/33'],
+  ['EDGE_MAX_BODY_BYTES', '1MB'],
+  ['EDGE_UPSTREAM_CONNECT_TIMEOUT_MS', '0'],
+  ['EDGE_UPSTREAM_TIMEOUT_MS', 'never'],
+  ['EDGE_HEALTH_PATH', 'readyz'],
+  ['EDGE_HEALTH_INTERVAL_MS', '-5'],
+  ['EDGE_COMPRESS_MIN_BYTES', 'some'],
+  ['EDGE_RATE_LIMIT_RPS', '1.5'],
+  // Longer than the default EDGE_REQUEST_TIMEOUT_MS (60000): Node refuses it.
+  ['EDGE_HEADERS_TIMEOUT_MS', '120000'],
 ];
 
 for (const [name, value] of BAD) {

@@ -41,11 +41,20 @@ test('errors the edge answers itself', async (t) => {
     assert.match(html, /req-12345678/);
   });
 
-  await t.test('everything outside /static/ and /_edge/ → 404 until the proxy lands', async () => {
-    for (const path of ['/', '/api/entries', '/_edge/nope', '/staticx/a.css']) {
+  await t.test('an unknown /_edge/ path → 404, never proxied', async () => {
+    const answer = await get(port, '/_edge/nope');
+    assert.equal(answer.status, 404);
+    assert.equal(JSON.parse(answer.body.toString()).code, 'not_found');
+  });
+
+  await t.test('everything outside /static/ and /_edge/ goes to the proxy', async () => {
+    // Nothing listens upstream here (testConfig): the proxy's own 502/503.
+    for (const path of ['/', '/api/entries', '/staticx/a.css', '/_edgex']) {
       const answer = await get(port, path);
-      assert.equal(answer.status, 404, path);
-      assert.equal(JSON.parse(answer.body.toString()).code, 'not_found');
+      assert.ok(answer.status === 502 || answer.status === 503, `${path}: ${answer.status}`);
+      const { code, requestId } = JSON.parse(answer.body.toString());
+      assert.equal(requestId, answer.headers['x-request-id'], path);
+      assert.ok(code === 'upstream_unreachable' || code === 'no_upstream', code);
     }
   });
 

@@ -17,7 +17,7 @@ import { brotliCompressSync, gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { DEFAULTS } from '../src/config.ts';
-import { buildEdge, type EdgeConfig } from '../src/edge.ts';
+import { buildEdge, type EdgeConfig, type EdgeDependencies } from '../src/edge.ts';
 
 export const CSS_TEXT = `${'.rule { color: #123456; margin: 0 auto; }\n'.repeat(24)}/* end */\n`;
 export const OLD_CSS_TEXT = `${'.old { color: red; }\n'.repeat(40)}`;
@@ -87,6 +87,20 @@ export function testConfig(root: string, overrides: Partial<EdgeConfig> = {}): E
     staticPollMs: DEFAULTS.staticPollMs,
     staticFastPath: true,
     logLevel: 'info',
+    requestTimeoutMs: DEFAULTS.requestTimeoutMs,
+    // Nothing listens on port 1: proxied requests get the edge's 502/503.
+    upstream: new URL('http://127.0.0.1:1'),
+    trustedProxies: [],
+    maxBodyBytes: DEFAULTS.maxBodyBytes,
+    upstreamConnectTimeoutMs: DEFAULTS.upstreamConnectTimeoutMs,
+    upstreamTimeoutMs: DEFAULTS.upstreamTimeoutMs,
+    resolveIntervalMs: DEFAULTS.resolveIntervalMs,
+    healthPath: DEFAULTS.healthPath,
+    healthIntervalMs: DEFAULTS.healthIntervalMs,
+    upstreamEjectMs: DEFAULTS.upstreamEjectMs,
+    compressMinBytes: DEFAULTS.compressMinBytes,
+    rateLimitPerSecond: DEFAULTS.rateLimitPerSecond,
+    rateLimitBurst: DEFAULTS.rateLimitBurst,
     ...overrides,
   };
 }
@@ -98,7 +112,11 @@ export interface RunningEdge {
   lines: Record<string, unknown>[];
 }
 
-export async function startEdge(t: TestContext, config: EdgeConfig): Promise<RunningEdge> {
+export async function startEdge(
+  t: TestContext,
+  config: EdgeConfig,
+  deps: Omit<EdgeDependencies, 'logger'> = {},
+): Promise<RunningEdge> {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -106,7 +124,7 @@ export async function startEdge(t: TestContext, config: EdgeConfig): Promise<Run
       done();
     },
   });
-  const edge = buildEdge(config, { logger: pino({ level: config.logLevel }, sink) });
+  const edge = buildEdge(config, { ...deps, logger: pino({ level: config.logLevel }, sink) });
   t.after(() => edge.close());
   await edge.listen({ host: '127.0.0.1', port: 0 });
   return { edge, port: (edge.server.address() as AddressInfo).port, lines };
@@ -172,9 +190,11 @@ export interface RunningMain {
   port: number;
   /** Resolves with the next "edge listening" line's pid (a worker starting). */
   nextListening: () => Promise<number>;
+  /** Every JSON line on stdout so far (access-log lines, with their worker's pid). */
+  lines: Record<string, unknown>[];
 }
 
-/** Starts main.ts as a real cluster (primary + EDGE_WORKERS=1); resolves once a worker listens. */
+/** Starts main.ts as a real cluster (primary + EDGE_WORKERS=1 unless `env` says otherwise); resolves once a worker listens. */
 export async function startMain(t: TestContext, env: Record<string, string>): Promise<RunningMain> {
   const child = spawn(process.execPath, [MAIN], {
     env: { ...process.env, EDGE_PORT: '0', EDGE_WORKERS: '1', ...env },
@@ -185,12 +205,14 @@ export async function startMain(t: TestContext, env: Record<string, string>): Pr
   });
   const waiting: ((line: { pid: number; port: number }) => void)[] = [];
   const seen: { pid: number; port: number }[] = [];
+  const all: Record<string, unknown>[] = [];
   let buffered = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     buffered += chunk.toString();
     const lines = buffered.split('\n');
     buffered = lines.pop() ?? '';
     for (const line of lines) {
+      if (line.startsWith('{')) all.push(JSON.parse(line));
       if (!line.includes('"msg":"edge listening"')) continue;
       const parsed = JSON.parse(line) as { pid: number; port: number };
       const waiter = waiting.shift();
@@ -206,5 +228,5 @@ export async function startMain(t: TestContext, env: Record<string, string>): Pr
       child.once('exit', (code) => reject(new Error(`main exited with ${code}`)));
     });
   const first = await next();
-  return { child, port: first.port, nextListening: async () => (await next()).pid };
+  return { child, port: first.port, nextListening: async () => (await next()).pid, lines: all };
 }

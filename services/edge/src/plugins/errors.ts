@@ -3,10 +3,9 @@
  * unknown routes, and (from buildEdge's options) malformed URLs and requests
  * Node's parser rejects.
  *
- * The not-found handler is the seam for the reverse proxy (issue 6): until
- * it lands, everything outside /static/ and /_edge/ answers 404 here; the
- * proxy registers a catch-all route and this handler keeps only the owned
- * prefixes.
+ * Only /static/, /_edge/ and requests that are not origin-form reach
+ * Fastify (edge.ts sends everything else to the proxy), so the not-found
+ * handler answers for those alone.
  */
 import { errorBodySchema } from '@stack/shared';
 import type { FastifyError } from 'fastify';

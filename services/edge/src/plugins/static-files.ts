@@ -6,6 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { methodNotAllowed, sendError } from '../errors.ts';
+import type { HitCounter } from '../static/fast-path.ts';
 import { openRepresentation } from '../static/files.ts';
 import { evaluate } from '../static/preconditions.ts';
 import { partialHeaders, type Representation } from '../static/representation.ts';
@@ -15,6 +16,7 @@ import { type StaticTable, selectRepresentation } from '../static/table.ts';
 export interface StaticFilesOptions {
   table: StaticTable;
   rootReal: string;
+  hits: HitCounter;
 }
 
 type Body = Buffer | NodeJS.ReadableStream;
@@ -54,7 +56,7 @@ function answer(
 const RESPONSE_SCHEMA = { '4xx': { $ref: 'ErrorBody#' }, '5xx': { $ref: 'ErrorBody#' } };
 
 export default fp<StaticFilesOptions>(
-  async (edge, { table, rootReal }) => {
+  async (edge, { table, rootReal, hits }) => {
     await table.start();
     edge.addHook('onClose', () => table.close());
 
@@ -68,6 +70,7 @@ export default fp<StaticFilesOptions>(
         const acceptEncoding = request.headers['accept-encoding'];
         const resource = table.byRel(path.rel);
         if (resource) {
+          hits.staticTableHits++;
           const rep = selectRepresentation(resource, acceptEncoding);
           return answer(request, reply, rep, (start, end) => rep.body.subarray(start, end + 1));
         }

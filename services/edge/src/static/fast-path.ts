@@ -16,7 +16,17 @@ import { type StaticTable, selectRepresentation } from './table.ts';
 
 export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-export function createFastPath(table: StaticTable, lifecycle: Lifecycle, log: AccessLog): FastPath {
+/** Where table hits are counted (metrics.ts's EdgeCounters). */
+export interface HitCounter {
+  staticTableHits: number;
+}
+
+export function createFastPath(
+  table: StaticTable,
+  lifecycle: Lifecycle,
+  log: AccessLog,
+  hits: HitCounter = { staticTableHits: 0 },
+): FastPath {
   return (req, res) => {
     const method = req.method;
     if (method !== 'GET' && method !== 'HEAD') return false;
@@ -46,6 +56,7 @@ export function createFastPath(table: StaticTable, lifecycle: Lifecycle, log: Ac
     if (lifecycle.closing) head.push('connection', 'close');
     res.writeHead(outcome.status, head);
     res.end(body);
+    hits.staticTableHits++;
     log(method, url, outcome.status, body?.length ?? 0, performance.now() - started, requestId);
     return true;
   };

@@ -1,0 +1,37 @@
+# The edge image: static files from the collected set, reverse proxy to the
+# app replicas. Build from the repository root:
+#   docker build -f docker/edge.Dockerfile -t ts-deploy-stack/edge .
+ARG NODE_IMAGE=node:24-slim
+
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY services/shared/package.json services/shared/
+COPY services/app/package.json services/app/
+COPY services/edge/package.json services/edge/
+COPY e2e/package.json e2e/
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --omit=dev --workspace @stack/edge --no-audit --no-fund \
+ && mkdir -p services/edge/node_modules
+
+FROM ${NODE_IMAGE}
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules node_modules
+COPY package.json ./
+COPY services/shared services/shared
+COPY services/edge services/edge
+# Where two versions of a package are needed, npm nests one under the
+# workspace (the edge's undici 8 beside testcontainers' undici 7, say).
+COPY --from=deps /app/services/edge/node_modules services/edge/node_modules
+COPY docker/healthcheck.ts docker/healthcheck.ts
+# The static volume is mounted read-only here. Docker seeds a new named volume
+# from the first image that mounts it, ownership included, and the edge may be
+# created first: it must agree with the app image that /srv/static is node's,
+# or the collectstatic one-shot cannot write into it.
+RUN mkdir -p /srv/static && chown node:node /srv/static
+USER node
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --start-interval=1s --retries=3 \
+  CMD ["node", "docker/healthcheck.ts", "http://127.0.0.1:8080/_edge/healthz"]
+CMD ["node", "services/edge/src/main.ts"]

@@ -1,0 +1,55 @@
+/**
+ * scripts/backup.sh and scripts/restore.sh against real stacks: what one
+ * stack held, a fresh stack holds after the restore.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { ROOT } from '../src/paths.ts';
+import { startStack } from '../src/stack.ts';
+
+const run = promisify(execFile);
+
+async function rows(origin: (path: string) => string) {
+  const res = await fetch(origin('/api/entries?limit=100'));
+  assert.equal(res.status, 200);
+  const page = (await res.json()) as { entries: { id: number; author: string; message: string }[] };
+  return page.entries;
+}
+
+test('a backup restored into a fresh stack gives the same rows', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'e2e-backup-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dump = join(dir, 'guestbook.dump');
+
+  const source = await startStack('backup');
+  t.after(() => source.down());
+  for (const author of ['Ada', 'Grace', 'Edsger']) {
+    const res = await fetch(source.url('/api/entries'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ author, message: `kept by ${author}` }),
+    });
+    assert.equal(res.status, 201);
+  }
+  const before = await rows(source.url);
+  await run('scripts/backup.sh', [dump], {
+    cwd: ROOT,
+    env: { ...process.env, COMPOSE_PROJECT_NAME: source.project },
+  });
+  assert.ok((await stat(dump)).size > 0);
+  await source.down();
+
+  const target = await startStack('restore');
+  t.after(() => target.down());
+  assert.deepEqual(await rows(target.url), [], 'a fresh stack starts empty');
+  await run('scripts/restore.sh', [dump], {
+    cwd: ROOT,
+    env: { ...process.env, COMPOSE_PROJECT_NAME: target.project },
+  });
+  assert.deepEqual(await rows(target.url), before);
+});

@@ -1,0 +1,57 @@
+/**
+ * The smoke test of the product: `compose.yaml` as users run it, driven only
+ * through the edge's published port.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type Stack, startStack } from '../src/stack.ts';
+
+let stack: Stack | undefined;
+
+function running(): Stack {
+  if (!stack) throw new Error('the stack did not start');
+  return stack;
+}
+
+describe('the compose stack, through the edge', () => {
+  before(async () => {
+    stack = await startStack('smoke');
+    console.log(`# compose up → healthy: ${stack.upSeconds.toFixed(1)} s (${stack.project})`);
+  });
+  after(() => stack?.down());
+
+  test('the edge answers its own health check', async () => {
+    const res = await fetch(running().url('/_edge/healthz'));
+    assert.equal(res.status, 200);
+  });
+
+  test('the page renders and every asset it names loads immutable from the edge', async () => {
+    const res = await fetch(running().url('/'), { headers: { accept: 'text/html' } });
+    assert.equal(res.status, 200);
+    assert.ok(res.headers.get('x-instance-id'), 'rendered by an app replica');
+    const html = await res.text();
+    assert.match(html, /<h1>Guestbook<\/h1>/);
+    const assets = [...html.matchAll(/(?:href|src)="(\/static\/[^"]+)"/g)].map((m) => m[1] ?? '');
+    assert.ok(assets.length >= 3, `assets named: ${assets.join(', ')}`);
+    for (const path of assets) {
+      const asset = await fetch(running().url(path), { headers: { 'accept-encoding': 'br' } });
+      assert.equal(asset.status, 200, path);
+      assert.equal(asset.headers.get('cache-control'), 'public, max-age=31536000, immutable', path);
+      await asset.arrayBuffer();
+    }
+  });
+
+  test('the API creates an entry and lists it', async () => {
+    const created = await fetch(running().url('/api/entries'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ author: 'Smoke', message: 'through the whole chain' }),
+    });
+    assert.equal(created.status, 201);
+    const entry = (await created.json()) as { id: number };
+    const list = (await (await fetch(running().url('/api/entries'))).json()) as {
+      entries: { id: number }[];
+    };
+    assert.ok(list.entries.some((e) => e.id === entry.id));
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * The edge's counters as plain data, so each worker can send its own to
+ * the primary over cluster IPC and whichever worker answers a scrape adds
+ * them up (`mergeEdgeStats`) and renders the Prometheus text format
+ * (https://prometheus.io/docs/instrumenting/exposition_formats/).
+ * The proxy's own counters come from `src/proxy/stats.ts`.
+ */
+import { mergeProxyStats, type ProxyStats, proxyStatsToPrometheus } from './proxy/index.ts';
+import { STATIC_PREFIX } from './static/request-path.ts';
+
+/** Requests the edge answers itself, by status class (index 1 = 1xx … 5 = 5xx). */
+export class EdgeCounters {
+  readonly staticByClass = [0, 0, 0, 0, 0, 0];
+  /** `/_edge/` and whatever else Fastify answers itself (malformed requests). */
+  readonly ownByClass = [0, 0, 0, 0, 0, 0];
+  /** Answers served from the in-memory table, by the fast path or the route. */
+  staticTableHits = 0;
+
+  count(path: string, status: number): void {
+    const index = (status / 100) | 0;
+    if (index < 1 || index > 5) return;
+    const byClass = path.startsWith(STATIC_PREFIX) ? this.staticByClass : this.ownByClass;
+    (byClass[index] as number)++;
+  }
+}
+
+export interface EdgeStats {
+  /** How many worker processes these figures add up. */
+  workers: number;
+  staticByClass: number[];
+  ownByClass: number[];
+  staticTableHits: number;
+  proxy: ProxyStats;
+}
+
+export function edgeStats(counters: EdgeCounters, proxy: ProxyStats): EdgeStats {
+  return {
+    workers: 1,
+    staticByClass: [...counters.staticByClass],
+    ownByClass: [...counters.ownByClass],
+    staticTableHits: counters.staticTableHits,
+    proxy,
+  };
+}
+
+function add(target: number[], source: readonly number[]): void {
+  for (let i = 0; i < source.length; i++) target[i] = (target[i] ?? 0) + (source[i] ?? 0);
+}
+
+export function mergeEdgeStats(all: readonly EdgeStats[]): EdgeStats {
+  const total: EdgeStats = {
+    workers: 0,
+    staticByClass: [0, 0, 0, 0, 0, 0],
+    ownByClass: [0, 0, 0, 0, 0, 0],
+    staticTableHits: 0,
+    proxy: mergeProxyStats(all.map((s) => s.proxy)),
+  };
+  for (const s of all) {
+    total.workers += s.workers;
+    add(total.staticByClass, s.staticByClass);
+    add(total.ownByClass, s.ownByClass);
+    total.staticTableHits += s.staticTableHits;
+  }
+  return total;
+}
+
+/** Label values are addresses and fixed words here; escaped anyway, as the format asks. */
+function label(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+export function edgeStatsToPrometheus(stats: EdgeStats, prefix = 'edge'): string {
+  const lines: string[] = [
+    `# HELP ${prefix}_requests_total Requests answered, by kind (static, proxy, edge) and status class.`,
+    `# TYPE ${prefix}_requests_total counter`,
+  ];
+  const kinds: [string, readonly number[]][] = [
+    ['static', stats.staticByClass],
+    ['proxy', stats.proxy.responsesByClass],
+    ['edge', stats.ownByClass],
+  ];
+  for (const [kind, byClass] of kinds) {
+    for (let c = 1; c <= 5; c++) {
+      lines.push(`${prefix}_requests_total{kind="${kind}",class="${c}xx"} ${byClass[c] ?? 0}`);
+    }
+  }
+  lines.push(
+    `# HELP ${prefix}_static_table_hits_total Static answers served from the in-memory table.`,
+    `# TYPE ${prefix}_static_table_hits_total counter`,
+    `${prefix}_static_table_hits_total ${stats.staticTableHits}`,
+    `# HELP ${prefix}_workers Worker processes whose counters this scrape adds up.`,
+    `# TYPE ${prefix}_workers gauge`,
+    `${prefix}_workers ${stats.workers}`,
+    proxyStatsToPrometheus(stats.proxy, prefix),
+  );
+  // One line per address, summed over workers (each worker has its own pool).
+  const byAddress = new Map<string, { connected: number; healthy: number; ejected: number }>();
+  for (const u of stats.proxy.upstreams) {
+    const entry = byAddress.get(u.address) ?? { connected: 0, healthy: 0, ejected: 0 };
+    entry.connected += u.connected;
+    if (u.healthy) entry.healthy++;
+    if (u.ejected) entry.ejected++;
+    byAddress.set(u.address, entry);
+  }
+  const gauges: [string, string, 'connected' | 'healthy' | 'ejected'][] = [
+    ['upstream_address_connections', 'Open connections to each upstream address.', 'connected'],
+    [
+      'upstream_address_healthy',
+      'Workers that see the address as passing its health checks.',
+      'healthy',
+    ],
+    ['upstream_address_ejected', 'Workers that have the address ejected right now.', 'ejected'],
+  ];
+  for (const [name, help, field] of gauges) {
+    lines.push(`# HELP ${prefix}_${name} ${help}`, `# TYPE ${prefix}_${name} gauge`);
+    for (const [address, entry] of byAddress) {
+      lines.push(`${prefix}_${name}{address="${label(address)}"} ${entry[field]}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

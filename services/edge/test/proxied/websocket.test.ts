@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import { test } from 'node:test';
+import WebSocket, { WebSocketServer } from 'ws';
+import { proxiedLines, startProxyingEdge, startUpstream, until } from './helpers.ts';
+
+test('a WebSocket passes through the whole edge and echoes both ways', async (t) => {
+  const upstream = await startUpstream(t, (_req, res) => res.end('plain'));
+  const wss = new WebSocketServer({ noServer: true });
+  const forwardedFor: unknown[] = [];
+  upstream.server.on('upgrade', (req, socket, head) => {
+    forwardedFor.push(req.headers['x-forwarded-for']);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('message', (data, binary) => ws.send(binary ? data : `echo: ${data}`));
+    });
+  });
+  t.after(() => wss.close());
+  const { port, lines } = await startProxyingEdge(t, `http://127.0.0.1:${upstream.port}`);
+
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/live`, {
+    headers: { 'x-request-id': 'websocket-edge-01', 'x-forwarded-for': '203.0.113.7' },
+  });
+  t.after(() => ws.terminate());
+  const upgraded = once(ws, 'upgrade');
+  // Created now: 'open' follows 'upgrade' in the same tick.
+  const opened = once(ws, 'open');
+  const [response] = (await upgraded) as [IncomingMessage];
+  assert.equal(response.headers['x-request-id'], 'websocket-edge-01');
+  await opened;
+  ws.send('hello');
+  assert.equal(String((await once(ws, 'message'))[0]), 'echo: hello');
+  const big = Buffer.alloc(300_000, 7);
+  ws.send(big);
+  assert.ok(Buffer.from((await once(ws, 'message'))[0] as Buffer).equals(big));
+  assert.deepEqual(forwardedFor, ['127.0.0.1']);
+  ws.close();
+  await once(ws, 'close');
+  await until(() => proxiedLines(lines).some((line) => line.reqId === 'websocket-edge-01'));
+  const line = proxiedLines(lines).find((l) => l.reqId === 'websocket-edge-01');
+  assert.equal(line?.status, 101);
+  assert.equal(line?.upstream, `127.0.0.1:${upstream.port}`);
+});
+
+test('an upgrade on the edge’s own prefixes is refused, never proxied', async (t) => {
+  const upstream = await startUpstream(t, (_req, res) => res.end('plain'));
+  let upgrades = 0;
+  upstream.server.on('upgrade', (_req, socket) => {
+    upgrades++;
+    socket.destroy();
+  });
+  const { port } = await startProxyingEdge(t, `http://127.0.0.1:${upstream.port}`);
+  for (const path of ['/_edge/healthz', '/static/x']) {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`);
+    ws.on('error', () => {});
+    const [, response] = (await once(ws, 'unexpected-response')) as [unknown, IncomingMessage];
+    assert.equal(response.statusCode, 404, path);
+    response.resume();
+  }
+  assert.equal(upgrades, 0);
+});
