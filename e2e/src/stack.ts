@@ -19,6 +19,8 @@ import { ARTIFACTS, ROOT } from './paths.ts';
 import { composeDown, composeWith } from './stack-down.ts';
 
 export interface StackOptions {
+  /** Compose files, from the repository root; `compose.yaml` alone by default. */
+  files?: string[];
   /** Extra compose variables (`APP_DRAIN_MS`, `EDGE_UPSTREAM_TIMEOUT_MS`, …). */
   env?: Record<string, string>;
 }
@@ -60,12 +62,13 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
   const project = `e2e-${name}-${randomBytes(3).toString('hex')}`;
   // HTTP_PORT=0: the engine picks a free host port, read back below.
   const env = { HTTP_PORT: '0', ...options.env };
+  const files = options.files ?? ['compose.yaml'];
   const artifacts = join(ARTIFACTS, project);
   const logs = followLogs(docker, project, artifacts);
   const started = performance.now();
   let environment: StartedDockerComposeEnvironment;
   try {
-    environment = await new DockerComposeEnvironment(ROOT, 'compose.yaml')
+    environment = await new DockerComposeEnvironment(ROOT, files)
       .withProjectName(project)
       .withEnvironment(env)
       // `--wait` makes compose itself wait for every healthcheck and for the
@@ -77,7 +80,7 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
   } catch (error) {
     // testcontainers removes the stack when a wait strategy fails, but not
     // when `compose up` itself fails: make sure nothing is left either way.
-    await composeDown(project).catch(() => {});
+    await composeDown(project, files).catch(() => {});
     await logs.stop();
     throw error;
   }
@@ -110,7 +113,7 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
     try {
       // By project name rather than through testcontainers' handle: it also
       // removes what tests added (scaled replicas, a recreated stack).
-      await composeDown(project);
+      await composeDown(project, files);
     } finally {
       await logs.stop();
     }
@@ -129,7 +132,7 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
       origin = `http://${host}:${port}`;
       return origin;
     },
-    run: (...args) => composeWith(project, env, ...args),
+    run: (...args) => composeWith(project, env, files, ...args),
     containers,
     container,
     docker,
