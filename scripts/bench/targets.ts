@@ -6,9 +6,9 @@
  * All listen on 127.0.0.1 only.
  */
 import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CADDY_GLOBAL, nginxMain, writeConfig } from './configs.ts';
 import { start } from './processes.ts';
 
 const EDGE_MAIN = fileURLToPath(new URL('../../services/edge/src/main.ts', import.meta.url));
@@ -56,15 +56,10 @@ export const BARE_NODE: Target = {
 export const NGINX: Target = {
   name: 'nginx',
   start: (base, dir, port) => {
-    const conf = join(dir, 'nginx.conf');
-    writeFileSync(
-      conf,
-      `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/nginx-error.log warn;
-events { worker_connections 1024; }
-http {
+    const conf = writeConfig(
+      dir,
+      'nginx.conf',
+      `${nginxMain(dir, 1024)}http {
   include /etc/nginx/mime.types;
   default_type application/octet-stream;
   access_log ${dir}/nginx-access.log combined buffer=64k flush=1s;
@@ -94,14 +89,10 @@ http {
 export const CADDY: Target = {
   name: 'caddy',
   start: (base, dir, port) => {
-    const conf = join(dir, 'Caddyfile');
-    writeFileSync(
-      conf,
-      `{
-  admin off
-  auto_https off
-}
-http://127.0.0.1:${port} {
+    const conf = writeConfig(
+      dir,
+      'Caddyfile',
+      `${CADDY_GLOBAL}http://127.0.0.1:${port} {
   root * ${base}
   log {
     output file ${dir}/caddy-access.log

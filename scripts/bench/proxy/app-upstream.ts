@@ -12,7 +12,7 @@ import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
-import { freePort } from './rows.ts';
+import { freePort } from '../processes.ts';
 
 const APP_DIR = fileURLToPath(new URL('../../../services/app/', import.meta.url));
 

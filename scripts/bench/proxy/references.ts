@@ -5,8 +5,9 @@
  * HAProxy with one thread and its HTTP log.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync, writeFileSync } from 'node:fs';
+import { openSync } from 'node:fs';
 import { join } from 'node:path';
+import { CADDY_GLOBAL, nginxMain, writeConfig } from '../configs.ts';
 
 export interface Reference {
   name: string;
@@ -27,15 +28,10 @@ export const nginx: Reference = {
   name: 'nginx (keepalive, log on)',
   command: 'nginx',
   start(dir, port, upstreamPort) {
-    const conf = join(dir, 'nginx.conf');
-    writeFileSync(
-      conf,
-      `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
+    const conf = writeConfig(
+      dir,
+      'nginx.conf',
+      `${nginxMain(dir, 4096)}http {
   access_log ${dir}/nginx-access.log;
   client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
   fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
@@ -65,14 +61,10 @@ export const caddy: Reference = {
   name: 'Caddy (reverse_proxy, GOMAXPROCS=1, log on)',
   command: 'caddy',
   start(dir, port, upstreamPort) {
-    const conf = join(dir, 'Caddyfile');
-    writeFileSync(
-      conf,
-      `{
-  admin off
-  auto_https off
-}
-http://127.0.0.1:${port} {
+    const conf = writeConfig(
+      dir,
+      'Caddyfile',
+      `${CADDY_GLOBAL}http://127.0.0.1:${port} {
   log {
     output file ${dir}/caddy-access.log
   }
@@ -92,9 +84,9 @@ export const haproxy: Reference = {
   name: 'HAProxy (nbthread 1, log on)',
   command: 'haproxy',
   start(dir, port, upstreamPort) {
-    const conf = join(dir, 'haproxy.cfg');
-    writeFileSync(
-      conf,
+    const conf = writeConfig(
+      dir,
+      'haproxy.cfg',
       `global
   nbthread 1
   maxconn 4000

@@ -4,15 +4,15 @@
  * the app's JSON endpoint), then each proxy in front of it in turn, one
  * process each, and measures it with wrk.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childrenOf, freePort, hasCommand, waitForPort } from '../processes.ts';
+import { type WrkResult, wrk } from '../wrk.ts';
 import { REFERENCES, type Reference } from './references.ts';
-import { type WrkResult, wrk } from './wrk.ts';
 
 const SERVE = fileURLToPath(new URL('./serve.ts', import.meta.url));
 const EDGE_MAIN = fileURLToPath(new URL('../../../services/edge/src/main.ts', import.meta.url));
@@ -42,33 +42,6 @@ export interface ProxiedRowsOptions {
   /** Skip references whose binary is missing instead of failing. */
   skipMissing?: boolean;
   progress?: (line: string) => void;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as import('node:net').AddressInfo).port;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-async function waitForPort(port: number, child: ChildProcess, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before listening`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`nothing listening on ${port} after ${ms} ms`);
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -105,12 +78,7 @@ function cpuTicks(pid: number | undefined): number | undefined {
 /** The edge's RSS is its worker's (the primary only forks and relays). */
 function workerOf(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
-  try {
-    const [first] = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
-    return first ? Number(first) : pid;
-  } catch {
-    return pid;
-  }
+  return childrenOf(pid)[0] ?? pid;
 }
 
 function rssMiB(pid: number | undefined): number | undefined {
@@ -120,15 +88,6 @@ function rssMiB(pid: number | undefined): number | undefined {
     return kb === undefined ? undefined : Math.round(Number(kb) / 1024);
   } catch {
     return undefined;
-  }
-}
-
-export function hasCommand(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -6,7 +6,8 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { hasCommand, measureProxiedRows } from './rows.ts';
+import { hasCommand } from '../processes.ts';
+import { measureProxiedRows } from './rows.ts';
 import { proxiedTable } from './table.ts';
 
 const { values } = parseArgs({

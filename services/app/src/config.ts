@@ -2,11 +2,11 @@
  * The app's settings: read from the environment once at start, validated
  * against one schema, returned as a frozen object. A bad or missing setting
  * throws a {@link ConfigError} whose message is the single line `main.ts`
- * prints before exiting 1 (DESIGN.md, "Contracts").
+ * prints before exiting 1 (DESIGN.md, "Contracts"); the machinery is
+ * `@stack/shared`'s settings.ts, the edge's too.
  */
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { Ajv } from 'ajv';
+import { invalid, loadOrExit, missing, readSecret, settingsReader } from '@stack/shared';
 import { type Static, Type } from 'typebox';
 import pkg from '../package.json' with { type: 'json' };
 
@@ -71,7 +71,6 @@ const EnvSchema = Type.Object({
   PGPASSWORD_FILE: Type.Optional(Type.String({ description: 'a path to a file' })),
 });
 type Env = Static<typeof EnvSchema>;
-type SettingName = keyof Env;
 
 /** What `pg` needs to reach the database: a URL, or the parts. */
 export type DatabaseConnection =
@@ -96,43 +95,16 @@ export interface Config {
   env: 'production' | 'development';
 }
 
-export class ConfigError extends Error {
-  readonly setting: string;
-  constructor(setting: string, message: string) {
-    super(message);
-    this.name = 'ConfigError';
-    this.setting = setting;
-  }
-}
+export { ConfigError } from '@stack/shared';
 
-function invalid(setting: string, reason: string): ConfigError {
-  return new ConfigError(setting, `invalid setting ${setting}: ${reason}`);
-}
-
-function missing(setting: string, reason: string): ConfigError {
-  return new ConfigError(setting, `missing setting ${setting}: ${reason}`);
-}
-
-const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: false });
-const validateEnv = ajv.compile<Env>(EnvSchema);
-const SETTINGS = Object.keys(EnvSchema.properties) as SettingName[];
+const readEnv = settingsReader<Env>(EnvSchema);
 
 /**
  * Validates `env` and returns the settings. Empty values count as unset, so
  * `APP_PORT=` in a compose file means "the default", not "port zero".
  */
 export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
-  const input: Record<string, unknown> = {};
-  for (const name of SETTINGS) {
-    const value = env[name];
-    if (value !== undefined && value !== '') input[name] = value;
-  }
-  if (!validateEnv(input)) {
-    const [error] = validateEnv.errors ?? [];
-    const name = (error?.instancePath.slice(1) ?? '') as SettingName;
-    throw invalid(name || 'unknown', `must be ${describe(name)}`);
-  }
-  const settings = input;
+  const settings = readEnv(env);
   return Object.freeze({
     port: settings.APP_PORT,
     database: databaseConnection(settings),
@@ -146,31 +118,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
   });
 }
 
-function describe(name: string): string {
-  const schema: object | undefined = (EnvSchema.properties as Record<string, object>)[name];
-  return schema && 'description' in schema && typeof schema.description === 'string'
-    ? schema.description
-    : 'valid';
-}
-
-function secret(settings: Env, name: 'DATABASE_URL' | 'PGPASSWORD'): string | undefined {
-  const fileSetting = `${name}_FILE` as const;
-  const path = settings[fileSetting];
-  if (path === undefined) return settings[name];
-  if (settings[name] !== undefined) {
-    throw invalid(fileSetting, `set either ${name} or ${fileSetting}, not both`);
-  }
-  try {
-    // A trailing newline is an editor's, not part of the secret.
-    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw invalid(fileSetting, `cannot read ${path} (${code})`);
-  }
-}
-
 function databaseConnection(settings: Env): DatabaseConnection {
-  const url = secret(settings, 'DATABASE_URL');
+  const url = readSecret(settings, 'DATABASE_URL');
   if (url !== undefined) {
     const name = settings.DATABASE_URL_FILE ? 'DATABASE_URL_FILE' : 'DATABASE_URL';
     // The URL holds a password: the message says what is wrong, never the value.
@@ -183,7 +132,7 @@ function databaseConnection(settings: Env): DatabaseConnection {
     throw missing('PGHOST', 'set DATABASE_URL, or PGHOST and the other PG* parts');
   }
   const user = settings.PGUSER;
-  const password = secret(settings, 'PGPASSWORD');
+  const password = readSecret(settings, 'PGPASSWORD');
   return {
     host: settings.PGHOST,
     port: settings.PGPORT,
@@ -222,11 +171,5 @@ function isProxyEntry(entry: string): boolean {
 
 /** For entry points: the settings, or the one line naming the bad one and exit 1. */
 export function loadConfigOrExit(env: NodeJS.ProcessEnv): Readonly<Config> {
-  try {
-    return loadConfig(env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
+  return loadOrExit(() => loadConfig(env));
 }

@@ -2,12 +2,15 @@
  * The edge's settings: read from the environment once at start, validated
  * against one schema, returned as a frozen object. A bad setting throws a
  * {@link ConfigError} whose message is the single line `main.ts` prints before
- * exiting 1 (DESIGN.md, "Contracts"). Same pattern as the app's config.ts.
+ * exiting 1 (DESIGN.md, "Contracts"). The machinery is `@stack/shared`'s
+ * settings.ts, the app's too.
  */
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { Ajv } from 'ajv';
+// The subpath, not the package root: the primary loads this file, and it
+// imports only what it needs (../README.md, "What each choice cost or bought").
+import { invalid, settingsReader } from '@stack/shared/settings';
 import { trustList } from './proxy/forwarded.ts';
 import { PROXY_DEFAULTS } from './proxy/options.ts';
 
@@ -58,8 +61,6 @@ const PROPERTIES = {
   EDGE_RATE_LIMIT_RPS: int(0, 1_000_000, ' (requests per second; 0: off)'),
   EDGE_RATE_LIMIT_BURST: int(0, 10_000_000, ' (requests; 0: twice the rate)'),
 } as const;
-
-type SettingName = keyof typeof PROPERTIES;
 
 /** What the schema guarantees once ajv has coerced the strings. */
 interface Env {
@@ -150,40 +151,16 @@ export const DEFAULTS = Object.freeze({
   rateLimitBurst: PROXY_DEFAULTS.rateLimitBurst,
 });
 
-export class ConfigError extends Error {
-  readonly setting: string;
-  constructor(setting: string, message: string) {
-    super(message);
-    this.name = 'ConfigError';
-    this.setting = setting;
-  }
-}
+export { ConfigError } from '@stack/shared/settings';
 
-function invalid(setting: string, reason: string): ConfigError {
-  return new ConfigError(setting, `invalid setting ${setting}: ${reason}`);
-}
-
-const ajv = new Ajv({ coerceTypes: true, allErrors: false });
-const validateEnv = ajv.compile<Env>({ type: 'object', properties: PROPERTIES });
-const SETTINGS = Object.keys(PROPERTIES) as SettingName[];
+const readEnv = settingsReader<Env>({ type: 'object', properties: PROPERTIES });
 
 /**
  * Validates `env` and returns the settings. Empty values count as unset, so
  * `EDGE_PORT=` in a compose file means "the default".
  */
 export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
-  const input: Record<string, string> = {};
-  for (const name of SETTINGS) {
-    const value = env[name];
-    if (value !== undefined && value !== '') input[name] = value;
-  }
-  if (!validateEnv(input)) {
-    const [error] = validateEnv.errors ?? [];
-    const name = (error?.instancePath.slice(1) ?? '') as SettingName;
-    const description = PROPERTIES[name]?.description ?? 'valid';
-    throw invalid(name || 'unknown', `must be ${description}`);
-  }
-  const settings: Env = input;
+  const settings = readEnv(env);
   const staticRoot = resolve(settings.EDGE_STATIC_ROOT ?? DEFAULTS.staticRoot);
   // A typo in the volume path would otherwise answer 404 forever: fail at start.
   if (!isDirectory(staticRoot)) {

@@ -4,16 +4,10 @@
  * the port, or as one of those workers.
  */
 import cluster from 'node:cluster';
-import { type Config, ConfigError, loadConfig } from './config.ts';
+import { loadOrExit } from '@stack/shared/settings';
+import { loadConfig } from './config.ts';
 
-let config: Readonly<Config>;
-try {
-  config = loadConfig(process.env);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
-  process.exit(1);
-}
+const config = loadOrExit(() => loadConfig(process.env));
 
 // Each role imports only its own code: the primary never loads Fastify.
 if (cluster.isPrimary) (await import('./primary.ts')).runPrimary(config);

@@ -8,3 +8,12 @@ export {
   prefersHtml,
 } from './errors.ts';
 export { REQUEST_ID_HEADER, REQUEST_ID_PATTERN, requestIdFrom } from './request-id.ts';
+export {
+  ConfigError,
+  invalid,
+  loadOrExit,
+  missing,
+  readSecret,
+  type SettingsSchema,
+  settingsReader,
+} from './settings.ts';

@@ -7,7 +7,15 @@ import type { TestContext } from 'node:test';
 import type { EdgeConfig, EdgeDependencies } from '../../src/edge.ts';
 import { makeStaticRoot, type RunningEdge, startEdge, testConfig } from '../helpers.ts';
 
-export { type Reply, readBody, send, sleep, startUpstream, until } from '../proxy/helpers.ts';
+export {
+  type Reply,
+  readBody,
+  send,
+  sleep,
+  slowClient,
+  startUpstream,
+  until,
+} from '../proxy/helpers.ts';
 
 /** The edge on 127.0.0.1:0 with a static root, proxying to `upstream`. */
 export async function startProxyingEdge(

@@ -3,9 +3,8 @@
  * connectionsCheckingInterval) against slow clients, with the proxy behind.
  */
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { test } from 'node:test';
-import { send, sleep, startProxyingEdge, startUpstream } from './helpers.ts';
+import { send, sleep, slowClient, startProxyingEdge, startUpstream } from './helpers.ts';
 
 test('slowloris clients are cut by EDGE_HEADERS_TIMEOUT_MS while others are served', async (t) => {
   const upstream = await startUpstream(t, (_req, res) => res.end('served'));
@@ -15,20 +14,11 @@ test('slowloris clients are cut by EDGE_HEADERS_TIMEOUT_MS while others are serv
   });
 
   const answers: string[] = [];
-  const slow = Array.from({ length: 20 }, () => {
-    const socket = connect(port, '127.0.0.1');
-    socket.on('error', () => {});
-    socket.on('data', (chunk: Buffer) => answers.push(chunk.toString()));
-    socket.write('GET /api/entries HTTP/1.1\r\nHost: slow.test\r\n');
-    const drip = setInterval(() => socket.write('X-Drip: 1\r\n'), 100);
-    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-    closed.then(() => clearInterval(drip));
-    t.after(() => {
-      clearInterval(drip);
-      socket.destroy();
-    });
-    return closed;
-  });
+  const slow = Array.from({ length: 20 }, () =>
+    slowClient(t, port, 'GET /api/entries HTTP/1.1\r\nHost: slow.test\r\n', (chunk) =>
+      answers.push(chunk.toString()),
+    ),
+  );
 
   await sleep(200);
   const served = await send(port, { path: '/api/entries' });

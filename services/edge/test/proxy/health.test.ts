@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mutableResolver, send, startEdge, startReplicas, until, upstreamUrl } from './helpers.ts';
+import { send, startCheckedReplicas, until } from './helpers.ts';
 
 test('an address whose health path fails leaves the rotation and returns when it passes', async (t) => {
   const ready = [true, true];
-  const replicas = await startReplicas(t, 2, (i) => (req, res) => {
-    if (req.url === '/readyz') {
-      res.statusCode = ready[i] ? 200 : 503;
-      res.end();
-      return;
-    }
+  const { edge } = await startCheckedReplicas(t, ready, (i) => (_req, res) => {
     res.end(`replica ${i}`);
-  });
-  const { resolve } = mutableResolver(['127.0.0.1', '127.0.0.2']);
-  const edge = await startEdge(t, {
-    upstream: upstreamUrl(replicas[0]?.port ?? 0),
-    resolve,
-    healthPath: '/readyz',
-    healthIntervalMs: 50,
   });
   const second = () => edge.proxy.stats().upstreams.find((u) => u.address.startsWith('127.0.0.2'));
 
@@ -40,17 +28,7 @@ test('an address whose health path fails leaves the rotation and returns when it
 });
 
 test('every address failing its health path gives 503 no_upstream', async (t) => {
-  const replicas = await startReplicas(t, 1, () => (req, res) => {
-    res.statusCode = req.url === '/readyz' ? 503 : 200;
-    res.end();
-  });
-  const { resolve } = mutableResolver(['127.0.0.1']);
-  const edge = await startEdge(t, {
-    upstream: upstreamUrl(replicas[0]?.port ?? 0),
-    resolve,
-    healthPath: '/readyz',
-    healthIntervalMs: 50,
-  });
+  const { edge } = await startCheckedReplicas(t, [false], () => (_req, res) => res.end());
   await until(() => edge.proxy.stats().upstreams[0]?.healthy === false);
   const reply = await send(edge.port);
   assert.equal(reply.status, 503);

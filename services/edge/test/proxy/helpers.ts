@@ -87,6 +87,37 @@ export function mutableResolver(addresses: string[]) {
   return { state, resolve };
 }
 
+/**
+ * `ready.length` replicas behind an edge that checks `/readyz` every 50 ms:
+ * replica i answers it 200 or 503 as `ready[i]` says at that moment (the test
+ * flips it), and hands every other request to `handler(i)`.
+ */
+export async function startCheckedReplicas(
+  t: TestContext,
+  ready: boolean[],
+  handler: (index: number) => Handler,
+): Promise<{ replicas: Upstream[]; edge: Edge }> {
+  const replicas = await startReplicas(t, ready.length, (i) => {
+    const serve = handler(i);
+    return (req, res) => {
+      if (req.url === '/readyz') {
+        res.statusCode = ready[i] ? 200 : 503;
+        res.end();
+        return;
+      }
+      serve(req, res);
+    };
+  });
+  const { resolve } = mutableResolver(ready.map((_, i) => `127.0.0.${i + 1}`));
+  const edge = await startEdge(t, {
+    upstream: upstreamUrl(replicas[0]?.port ?? 0),
+    resolve,
+    healthPath: '/readyz',
+    healthIntervalMs: 50,
+  });
+  return { replicas, edge };
+}
+
 export interface Edge {
   url: string;
   port: number;
@@ -207,6 +238,33 @@ export async function until(check: () => boolean, ms = 5000): Promise<void> {
     if (Date.now() > end) throw new Error('condition not met in time');
     await sleep(20);
   }
+}
+
+/**
+ * A slowloris client: sends `head` (a request line and some headers), then
+ * one more header line every 100 ms, never the blank line that ends the
+ * head. Resolves when the server closes the connection; `onData` sees what
+ * the server said before.
+ */
+export function slowClient(
+  t: TestContext,
+  port: number,
+  head: string,
+  onData?: (chunk: Buffer) => void,
+): Promise<void> {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  if (onData) socket.on('data', onData);
+  socket.write(head);
+  const drip = setInterval(() => socket.write('X-Drip: 1\r\n'), 100);
+  // Not events.once: it would reject on the EPIPE of a drip after the cut.
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  closed.then(() => clearInterval(drip));
+  t.after(() => {
+    clearInterval(drip);
+    socket.destroy();
+  });
+  return closed;
 }
 
 /**

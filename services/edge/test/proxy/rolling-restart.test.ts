@@ -1,33 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  mutableResolver,
-  readBody,
-  send,
-  sleep,
-  startEdge,
-  startReplicas,
-  upstreamUrl,
-} from './helpers.ts';
+import { readBody, send, sleep, startCheckedReplicas } from './helpers.ts';
 
 test('a replica draining as DESIGN.md says (not ready, then closed) loses no POST', async (t) => {
   const ready = [true, true];
   const received: string[] = [];
-  const replicas = await startReplicas(t, 2, (i) => async (req, res) => {
-    if (req.url === '/readyz') {
-      res.statusCode = ready[i] ? 200 : 503;
-      res.end();
-      return;
-    }
+  const { replicas, edge } = await startCheckedReplicas(t, ready, (i) => async (req, res) => {
     received.push((await readBody(req)).toString());
     setTimeout(() => res.end(`replica ${i}`), 5);
-  });
-  const { resolve } = mutableResolver(['127.0.0.1', '127.0.0.2']);
-  const edge = await startEdge(t, {
-    upstream: upstreamUrl(replicas[0]?.port ?? 0),
-    resolve,
-    healthPath: '/readyz',
-    healthIntervalMs: 50,
   });
 
   let sent = 0;

@@ -4,9 +4,8 @@
  * the settings the README asks the skeleton for, with the proxy behind them.
  */
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { test } from 'node:test';
-import { send, sleep, startEdge, startUpstream, upstreamUrl } from './helpers.ts';
+import { send, sleep, slowClient, startEdge, startUpstream, upstreamUrl } from './helpers.ts';
 
 test('slowloris clients are cut off by the server’s header timeout while others are served', async (t) => {
   const upstream = await startUpstream(t, (_req, res) => res.end('served'));
@@ -24,20 +23,9 @@ test('slowloris clients are cut off by the server’s header timeout while other
     },
   );
 
-  const slow = Array.from({ length: 20 }, () => {
-    const socket = connect(edge.port, '127.0.0.1');
-    socket.on('error', () => {});
-    socket.write('GET / HTTP/1.1\r\nHost: slow.test\r\n');
-    const drip = setInterval(() => socket.write('X-Drip: 1\r\n'), 100);
-    // Not events.once: it would reject on the EPIPE of a drip after the cut.
-    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-    closed.then(() => clearInterval(drip));
-    t.after(() => {
-      clearInterval(drip);
-      socket.destroy();
-    });
-    return closed;
-  });
+  const slow = Array.from({ length: 20 }, () =>
+    slowClient(t, edge.port, 'GET / HTTP/1.1\r\nHost: slow.test\r\n'),
+  );
 
   await sleep(200);
   const served = await send(edge.port);
