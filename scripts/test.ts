@@ -23,6 +23,7 @@ const PHASES: Phase[] = [
   // suites below start reuses these images instead of building its own.
   { name: 'images', command: 'docker', args: ['compose', 'build', '--quiet'] },
   { name: 'smoke', command: npm, args: ['run', '--silent', 'test:smoke'] },
+  { name: 'e2e', command: npm, args: ['run', '--silent', 'test:e2e'] },
 ];
 
 const wanted = process.argv.slice(2);

@@ -35,7 +35,7 @@ export interface Stack extends AsyncDisposable {
    * new one whenever the edge container starts again (restart, stop/start, up).
    */
   refreshOrigin(): Promise<string>;
-  /** `docker compose -p <project> …` with this stack's variables; stdout. */
+  /** `docker compose -f … -p <project> …` with this stack's files and variables; stdout. */
   run(...args: string[]): Promise<string>;
   /** The project's containers, of one service when named, in replica order. */
   containers(service?: string): Promise<Docker.ContainerInfo[]>;

@@ -23,6 +23,11 @@ export class Upstream {
   #pool: Pool | null = null;
   readonly #poolOptions: Pool.Options;
   healthy = true;
+  /**
+   * Its last health check got an HTTP answer, pass or fail, and not one that
+   * says it is shutting down: the process is alive and staying.
+   */
+  answering = true;
   ejectedUntil = 0;
   failures = 0;
   outstanding = 0;
@@ -129,7 +134,31 @@ export class Upstreams {
         best = u;
       }
     }
-    return best;
+    return best ?? this.#panic(avoid);
+  }
+
+  /**
+   * No address passes its health check: route to all of them anyway, as
+   * Envoy's panic threshold does
+   * (https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/panic_threshold).
+   * When every replica fails at once, the cause is far more often shared (the
+   * database is down: each replica answers 503 db_unavailable itself, which
+   * says more than our no_upstream) or a race (the last healthy replica
+   * draining while the next one's first check is still a second away) than
+   * every replica being broken. Only addresses that still answer their check
+   * (with a failure other than `draining`) are used: one that stopped
+   * answering, or is shutting down, is gone or about to be, and a request to
+   * it would wait out the connect timeout for a 504.
+   */
+  #panic(avoid: Upstream | null): Upstream | null {
+    const now = Date.now();
+    const all = [...this.#byKey.values()].filter(
+      (u) => u !== avoid && u.answering && u.ejectedUntil <= now,
+    );
+    if (all.length === 0) return null;
+    const i = this.#next % all.length;
+    this.#next = i + 1;
+    return all[i] as Upstream;
   }
 
   get size(): number {
@@ -232,9 +261,11 @@ export class Upstreams {
     // survives the pool being closed while the address is unhealthy.
     u.health ??= new Client(u.origin, { pipelining: 1, keepAliveTimeout: 4000 });
     const timeout = Math.max(healthIntervalMs, 1000);
-    probe(u.health, healthPath, this.hostHeader, timeout).then((passed) => {
+    probe(u.health, healthPath, this.hostHeader, timeout).then((result) => {
       u.checking = false;
       if (this.#byKey.get(u.key) !== u) return;
+      const passed = result === 'pass';
+      u.answering = result === 'pass' || result === 'fail';
       if (passed && !u.healthy) {
         u.healthy = true;
         u.failures = 0;
@@ -279,12 +310,14 @@ export class Upstreams {
 }
 
 /** One health check: true on a 2xx within `timeoutMs`. */
+const DRAINING = /"code"\s*:\s*"draining"/;
+
 async function probe(
   client: Client,
   path: string,
   host: string,
   timeoutMs: number,
-): Promise<boolean> {
+): Promise<'pass' | 'fail' | 'leaving' | 'unreachable'> {
   try {
     const response = await client.request({
       path,
@@ -294,9 +327,15 @@ async function probe(
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
-    await response.body.dump();
-    return response.statusCode >= 200 && response.statusCode < 300;
+    if (response.statusCode >= 200 && response.statusCode < 300) {
+      await response.body.dump();
+      return 'pass';
+    }
+    // DESIGN.md's /readyz says why it is not ready; `draining` means the
+    // replica is about to exit, so panic mode must not count on it.
+    const text = await response.body.text();
+    return DRAINING.test(text) ? 'leaving' : 'fail';
   } catch {
-    return false;
+    return 'unreachable';
   }
 }

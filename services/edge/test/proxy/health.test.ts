@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { send, startCheckedReplicas, until } from './helpers.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  mutableResolver,
+  send,
+  startCheckedReplicas,
+  startEdge,
+  startReplicas,
+  until,
+  upstreamUrl,
+} from './helpers.ts';
 
 test('an address whose health path fails leaves the rotation and returns when it passes', async (t) => {
   const ready = [true, true];
@@ -27,8 +36,53 @@ test('an address whose health path fails leaves the rotation and returns when it
   assert.ok(after.some((r) => r.text === 'replica 1'));
 });
 
-test('every address failing its health path gives 503 no_upstream', async (t) => {
-  const { edge } = await startCheckedReplicas(t, [false], () => (_req, res) => res.end());
+test('when every address fails its health path, requests still reach them (panic mode)', async (t) => {
+  // The replica's own answer, not no_upstream: a database outage reaches the
+  // client as the app's 503 db_unavailable.
+  const { edge } = await startCheckedReplicas(t, [false], () => (_req, res) => {
+    res.statusCode = 503;
+    res.end('replica says: database down');
+  });
+  await until(() => edge.proxy.stats().upstreams[0]?.healthy === false);
+  const reply = await send(edge.port);
+  assert.equal(reply.status, 503);
+  assert.equal(reply.text, 'replica says: database down');
+});
+
+test('an address that stops answering its health check gets no requests, even in panic mode', async (t) => {
+  const { replicas, edge } = await startCheckedReplicas(t, [false], () => (_req, res) => res.end());
+  await until(() => edge.proxy.stats().upstreams[0]?.healthy === false);
+  await replicas[0]?.close();
+  // The next checks find nothing listening; requests then get no_upstream at
+  // once instead of waiting for a connection to a gone replica.
+  let reply = await send(edge.port);
+  for (const end = Date.now() + 5000; reply.status !== 503 && Date.now() < end; ) {
+    await sleep(50);
+    reply = await send(edge.port);
+  }
+  assert.equal(reply.status, 503);
+  assert.equal(JSON.parse(reply.text).code, 'no_upstream');
+});
+
+test('a replica whose health check says draining is left out of panic mode', async (t) => {
+  // Its /readyz answers as the app's does while it drains (DESIGN.md).
+  const [replica] = await startReplicas(t, 1, () => (req, res) => {
+    if (req.url === '/readyz') {
+      res.statusCode = 503;
+      res.end(
+        JSON.stringify({ statusCode: 503, code: 'draining', message: 'bye', requestId: 'x' }),
+      );
+      return;
+    }
+    res.end('served while draining');
+  });
+  const { resolve } = mutableResolver(['127.0.0.1']);
+  const edge = await startEdge(t, {
+    upstream: upstreamUrl(replica?.port ?? 0),
+    resolve,
+    healthPath: '/readyz',
+    healthIntervalMs: 50,
+  });
   await until(() => edge.proxy.stats().upstreams[0]?.healthy === false);
   const reply = await send(edge.port);
   assert.equal(reply.status, 503);

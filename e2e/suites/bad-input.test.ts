@@ -1,0 +1,188 @@
+/**
+ * Hostile and broken requests through the edge: each answered in the shared
+ * error shape, none leaking a file or stalling other clients, and the stack
+ * serving normally afterwards.
+ */
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { describe, test } from 'node:test';
+import { sleep } from '../src/containers.ts';
+import { assertErrorResponse, createEntry, rawRequest } from '../src/http.ts';
+import { useStack } from '../src/suite.ts';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * Streams a body of `total` bytes and resolves with the status of the first
+ * response, which may come before the body is finished: the edge answers
+ * 413 and closes as soon as it knows, so writing on is no error.
+ */
+function sendLargeBody(
+  origin: string,
+  total: number,
+  chunked: boolean,
+): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: hostname,
+      port,
+      method: 'POST',
+      path: '/api/entries',
+      headers: {
+        'content-type': 'application/json',
+        ...(chunked ? {} : { 'content-length': String(total) }),
+      },
+    });
+    let answered = false;
+    req.on('response', (res) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    const chunk = Buffer.alloc(16 * 1024, 'a');
+    let sent = 0;
+    const write = () => {
+      while (!answered && sent < total) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', write);
+      }
+      if (!answered) req.end();
+    };
+    write();
+  });
+}
+
+/** A client that sends its request head one header line per second, for ever. */
+function slowloris(origin: string): { socket: Socket; stop: () => void } {
+  const { hostname, port } = new URL(origin);
+  const socket = connect({ host: hostname, port: Number(port) });
+  socket.on('error', () => {});
+  socket.write('GET /api/entries HTTP/1.1\r\nHost: e2e\r\n');
+  let n = 0;
+  const timer = setInterval(() => {
+    if (!socket.destroyed) socket.write(`X-Drip-${n++}: 1\r\n`);
+  }, 1000);
+  return {
+    socket,
+    stop: () => {
+      clearInterval(timer);
+      socket.destroy();
+    },
+  };
+}
+
+describe('bad input through the edge', () => {
+  const stack = useStack('bad-input', { env: { EDGE_MAX_BODY_BYTES: String(MAX_BODY_BYTES) } });
+
+  test('a body over EDGE_MAX_BODY_BYTES is refused with 413, declared or chunked', async () => {
+    for (const chunked of [false, true]) {
+      const { status, body } = await sendLargeBody(stack().origin, MAX_BODY_BYTES * 4, chunked);
+      assert.equal(status, 413, `chunked: ${chunked}: ${body}`);
+      assert.equal((JSON.parse(body) as { code: string }).code, 'body_too_large');
+    }
+    // The control: a body under the limit goes through (and fails validation
+    // in the app, not at the edge).
+    const small = await fetch(stack().url('/api/entries'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ author: 'a'.repeat(100), message: 'b'.repeat(MAX_BODY_BYTES / 2) }),
+    });
+    await assertErrorResponse(small, [400], ['validation_failed']);
+  });
+
+  test('malformed JSON is a 400 invalid_json', async () => {
+    const res = await fetch(stack().url('/api/entries'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"author": "Ada", "message": ',
+    });
+    await assertErrorResponse(res, [400], ['invalid_json']);
+  });
+
+  test('path traversal on /static/ never leaks a file', async () => {
+    const attempts = [
+      '/static/../package.json',
+      '/static/../../etc/passwd',
+      '/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+      '/static/..%2f..%2f..%2fetc%2fpasswd',
+      '/static/%252e%252e/%252e%252e/etc/passwd',
+      '/static/..\\..\\..\\etc\\passwd',
+      '/static//etc/passwd',
+      '/static/.collectstatic/history.json',
+      '/static/%2ecollectstatic/history.json',
+      '/static/css/%00.css',
+      '/static/css/../../../../proc/self/environ',
+    ];
+    for (const path of attempts) {
+      const res = await rawRequest(stack().origin, path);
+      assert.ok([400, 404].includes(res.status), `${path}: ${res.status}`);
+      assert.doesNotMatch(res.body, /root:|"workspaces"|PATH=|"version": ?1/, path);
+    }
+    // The control: the same client does fetch a real file.
+    const manifest = await rawRequest(stack().origin, '/static/manifest.json');
+    assert.equal(manifest.status, 200);
+    assert.match(manifest.body, /"files"/);
+  });
+
+  test('an unknown route is a 404 in the shared JSON shape', async () => {
+    await assertErrorResponse(await fetch(stack().url('/no/such/route')), [404], ['not_found']);
+    await assertErrorResponse(await fetch(stack().url('/_edge/no-such')), [404], ['not_found']);
+    await assertErrorResponse(
+      await fetch(stack().url('/static/css/no-such.0123abcd.css')),
+      [404],
+      ['not_found'],
+    );
+  });
+
+  test('slowloris connections do not delay other clients', async () => {
+    const slow = Array.from({ length: 30 }, () => slowloris(stack().origin));
+    try {
+      await sleep(1500);
+      let slowest = 0;
+      for (let i = 0; i < 20; i++) {
+        const started = performance.now();
+        // A new connection each time: accepting clients is what slowloris starves.
+        const res = await rawRequest(
+          stack().origin,
+          i % 2 ? '/api/entries?limit=1' : '/static/manifest.json',
+        );
+        assert.equal(res.status, 200);
+        const ms = performance.now() - started;
+        slowest = Math.max(slowest, ms);
+        assert.ok(
+          ms < 2000,
+          `request ${i} took ${ms.toFixed(0)} ms beside ${slow.length} slow clients`,
+        );
+      }
+      console.log(
+        `# beside ${slow.length} slowloris clients: 20 requests, slowest ${slowest.toFixed(0)} ms`,
+      );
+      assert.ok(
+        slow.every(({ socket }) => !socket.destroyed),
+        'the slow clients were still connected while the others were served',
+      );
+    } finally {
+      for (const { stop } of slow) stop();
+    }
+  });
+
+  test('the stack serves normally afterwards', async () => {
+    const entry = await createEntry(stack().url, 'After', 'all that');
+    const read = await fetch(stack().url(`/api/entries/${entry.id}`));
+    assert.equal(read.status, 200);
+    assert.deepEqual(await read.json(), entry);
+    const page = await fetch(stack().url('/'), { headers: { accept: 'text/html' } });
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /All that|all that/);
+    assert.equal((await fetch(stack().url('/_edge/healthz'))).status, 200);
+  });
+});

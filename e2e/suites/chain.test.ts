@@ -1,0 +1,150 @@
+/**
+ * The whole chain through the edge's published port: page, hashed assets,
+ * the static volume, the API, request ids and forwarded addresses.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, test } from 'node:test';
+import type Docker from 'dockerode';
+import { execNode } from '../src/containers.ts';
+import { assertErrorResponse, type Entry } from '../src/http.ts';
+import { waitForLogLine } from '../src/log-lines.ts';
+import { useStack } from '../src/suite.ts';
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/** Every file under `root` but dotfiles, with its SHA-256, as seen inside a container. */
+async function listing(container: Docker.Container, root: string): Promise<Record<string, string>> {
+  const { exitCode, stdout, stderr } = await execNode(
+    container,
+    `import { createHash } from 'node:crypto';
+     import { readdirSync, readFileSync } from 'node:fs';
+     import { join, relative } from 'node:path';
+     const root = ${JSON.stringify(root)};
+     const out = {};
+     for (const e of readdirSync(root, { recursive: true, withFileTypes: true })) {
+       const rel = relative(root, join(e.parentPath, e.name));
+       if (!e.isFile() || rel.split('/').some((s) => s.startsWith('.'))) continue;
+       out[rel] = createHash('sha256').update(readFileSync(join(root, rel))).digest('hex');
+     }
+     console.log(JSON.stringify(out));`,
+  );
+  assert.equal(exitCode, 0, stderr);
+  return JSON.parse(stdout) as Record<string, string>;
+}
+
+describe('the chain, through the edge', () => {
+  const stack = useStack('chain');
+
+  test('the static volume holds exactly the set collectstatic built into the app image', async () => {
+    const built = await listing(await stack().container('app'), '/app/services/app/dist/static');
+    const served = await listing(await stack().container('edge'), '/srv/static');
+    assert.ok(Object.keys(built).length >= 4, `the image's set: ${Object.keys(built).join(', ')}`);
+    assert.ok('manifest.json' in built);
+    assert.deepEqual(served, built);
+  });
+
+  test('the page renders and its hashed assets load immutable, precompressed, with Vary', async () => {
+    const set = await listing(await stack().container('edge'), '/srv/static');
+    const res = await fetch(stack().url('/'), { headers: { accept: 'text/html' } });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+    assert.ok(res.headers.get('x-instance-id'), 'rendered by an app replica');
+    const html = await res.text();
+    assert.match(html, /<h1>Guestbook<\/h1>/);
+    const assets = [...html.matchAll(/(?:href|src)="\/static\/([^"]+)"/g)].map((m) => m[1] ?? '');
+    assert.ok(assets.length >= 3, `assets named: ${assets.join(', ')}`);
+    for (const name of assets) {
+      assert.ok(name in set, `${name} is in the volume`);
+      assert.match(name, /\.[0-9a-f]{8}\.[a-z]+$/, `${name} is a hashed name`);
+      for (const encoding of ['br', 'gzip'] as const) {
+        const asset = await fetch(stack().url(`/static/${name}`), {
+          headers: { 'accept-encoding': encoding },
+        });
+        await asset.arrayBuffer();
+        assert.equal(asset.status, 200, name);
+        assert.equal(asset.headers.get('cache-control'), IMMUTABLE, name);
+        assert.match(asset.headers.get('vary') ?? '', /accept-encoding/i, name);
+        const sibling = `${name}.${encoding === 'br' ? 'br' : 'gz'}`;
+        // A sibling exists only where it is smaller; then the edge must send it.
+        assert.equal(
+          asset.headers.get('content-encoding'),
+          sibling in set ? encoding : null,
+          `${name} with Accept-Encoding: ${encoding}`,
+        );
+      }
+    }
+    const compressed = assets.filter((name) => `${name}.br` in set);
+    assert.ok(compressed.length >= 1, 'at least one asset is served precompressed');
+  });
+
+  test('the API creates, reads, lists and deletes an entry', async () => {
+    const url = stack().url;
+    const created = await fetch(url('/api/entries'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ author: '  Chain ', message: 'through the whole chain' }),
+    });
+    assert.equal(created.status, 201);
+    const entry = (await created.json()) as Entry;
+    assert.equal(entry.author, 'Chain', 'trimmed');
+    assert.equal(created.headers.get('location'), `/api/entries/${entry.id}`);
+
+    const read = await fetch(url(`/api/entries/${entry.id}`));
+    assert.equal(read.status, 200);
+    assert.deepEqual(await read.json(), entry);
+
+    const list = (await (await fetch(url('/api/entries'))).json()) as { entries: Entry[] };
+    assert.deepEqual(list.entries[0], entry, 'newest first');
+
+    const deleted = await fetch(url(`/api/entries/${entry.id}`), { method: 'DELETE' });
+    assert.equal(deleted.status, 204);
+    await assertErrorResponse(await fetch(url(`/api/entries/${entry.id}`)), [404], ['not_found']);
+    await assertErrorResponse(
+      await fetch(url(`/api/entries/${entry.id}`), { method: 'DELETE' }),
+      [404],
+      ['not_found'],
+    );
+  });
+
+  test("a request id sent in comes back and is in both the edge's and the app's logs", async () => {
+    const id = `e2e-chain-${randomBytes(6).toString('hex')}`;
+    const res = await fetch(stack().url('/api/entries'), { headers: { 'x-request-id': id } });
+    assert.equal(res.status, 200);
+    await res.arrayBuffer();
+    assert.equal(res.headers.get('x-request-id'), id);
+    const edge = await waitForLogLine(stack().artifacts, 'edge', (line) => line.reqId === id);
+    assert.equal(edge.path, '/api/entries');
+    assert.equal(edge.status, 200);
+    const app = await waitForLogLine(stack().artifacts, 'app', (line) => line.requestId === id);
+    assert.equal(app.url, '/api/entries');
+    assert.equal(app.statusCode, 200);
+  });
+
+  test('a malformed request id is replaced by a new one', async () => {
+    const res = await fetch(stack().url('/api/entries'), {
+      headers: { 'x-request-id': 'not ok; <script>' },
+    });
+    await res.arrayBuffer();
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+  });
+
+  test("a client's forged X-Forwarded-For is not the address the app logs", async () => {
+    const id = `e2e-xff-${randomBytes(6).toString('hex')}`;
+    const forged = '203.0.113.77';
+    const res = await fetch(stack().url('/api/entries'), {
+      headers: { 'x-request-id': id, 'x-forwarded-for': forged, 'x-real-ip': forged },
+    });
+    assert.equal(res.status, 200);
+    await res.arrayBuffer();
+    const line = await waitForLogLine(stack().artifacts, 'app', (l) => l.requestId === id);
+    assert.notEqual(line.clientAddress, forged);
+    // The peer the edge saw: from the host, the published port's traffic
+    // arrives from the front network's gateway. Not the edge's own address
+    // either, which is what an app that ignored the edge's header would log.
+    const front = await stack().docker.getNetwork(`${stack().project}_front`).inspect();
+    const gateway = (front as { IPAM: { Config: { Gateway?: string }[] } }).IPAM.Config[0]?.Gateway;
+    assert.equal(line.clientAddress, gateway);
+  });
+});

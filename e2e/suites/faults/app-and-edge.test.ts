@@ -1,0 +1,196 @@
+/**
+ * App replicas and the edge failing, restarting and stalling, seen through
+ * the edge's published port. Two replicas, so a rolling restart has one to
+ * lean on; a 3 s upstream timeout, so a stalled app costs seconds, not a minute.
+ * Every test leaves both replicas running and healthy.
+ */
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import type Docker from 'dockerode';
+import { sleep, waitHealthy } from '../../src/containers.ts';
+import { assertErrorResponse, eventually, tryFetch } from '../../src/http.ts';
+import { describeLoad, mixed, runLoad } from '../../src/load.ts';
+import type { Stack } from '../../src/stack.ts';
+import { useStack } from '../../src/suite.ts';
+
+const UPSTREAM_TIMEOUT_MS = 3000;
+const EDGE_WORKERS = 2;
+const GAP_CODES = ['upstream_unreachable', 'no_upstream'];
+
+async function apps(stack: Stack): Promise<Docker.Container[]> {
+  return (await stack.containers('app')).map((info) => stack.docker.getContainer(info.Id));
+}
+
+async function hostname(replica: Docker.Container): Promise<string> {
+  return (await replica.inspect()).Config.Hostname;
+}
+
+/** `ip:3000` of a replica on the network the edge reaches it by (it may change on restart). */
+async function frontAddress(stack: Stack, replica: Docker.Container): Promise<string> {
+  const { NetworkSettings } = await replica.inspect();
+  const ip = NetworkSettings.Networks[`${stack.project}_front`]?.IPAddress;
+  assert.ok(ip, 'the replica is on the front network');
+  return `${ip}:3000`;
+}
+
+/** In how many edge workers an upstream address is healthy (`/_edge/metrics`, summed by the primary). */
+async function edgeHealthyCount(stack: Stack, address: string): Promise<number> {
+  const metrics = await (await fetch(stack.url('/_edge/metrics'))).text();
+  const line = metrics
+    .split('\n')
+    .find((l) => l.startsWith(`edge_upstream_address_healthy{address="${address}"}`));
+  return Number(line?.split(' ').at(-1) ?? 0);
+}
+
+/** Waits until the API answers 200 through the edge again. */
+async function serving(stack: Stack, timeoutMs = 30_000): Promise<void> {
+  await eventually(
+    async () => {
+      const res = await fetch(stack.url('/api/entries?limit=1'));
+      await res.arrayBuffer();
+      assert.equal(res.status, 200);
+    },
+    { timeoutMs },
+  );
+}
+
+describe('app replicas and the edge failing', () => {
+  const stack = useStack('faults-app', {
+    env: {
+      EDGE_UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
+      EDGE_WORKERS: String(EDGE_WORKERS),
+    },
+  });
+
+  before(async () => {
+    await stack().run('up', '--detach', '--wait', '--no-recreate', '--scale', 'app=2');
+    await serving(stack());
+  });
+
+  test('a rolling restart of the replicas under a mixed GET/POST load fails no request', async () => {
+    const lastSeen = new Map<string, number>();
+    const stop = new AbortController();
+    const load = runLoad(stack().origin, {
+      durationMs: 90_000,
+      maxRequests: 1_000_000,
+      next: mixed,
+      signal: stop.signal,
+      onResponse: (_status, instance) => {
+        if (instance) lastSeen.set(instance, performance.now());
+      },
+    });
+    try {
+      await sleep(1000);
+      for (const replica of await apps(stack())) {
+        // `docker restart`: SIGTERM, the app drains (not ready at once, serving
+        // on for APP_DRAIN_MS), exits, starts again.
+        await replica.restart({ t: 20 });
+        const restartedAt = performance.now();
+        await waitHealthy(replica);
+        // Then back in the edge's rotation, in every worker, before the next
+        // one goes: as an operator watches a load balancer's target health.
+        // Docker's healthy alone races the edge's own health check (both 1 s).
+        const address = await frontAddress(stack(), replica);
+        await eventually(
+          async () => {
+            assert.equal(await edgeHealthyCount(stack(), address), EDGE_WORKERS);
+            assert.ok((lastSeen.get(await hostname(replica)) ?? 0) > restartedAt);
+          },
+          { timeoutMs: 15_000, intervalMs: 100 },
+        );
+      }
+      await sleep(1000);
+    } finally {
+      stop.abort();
+    }
+    const result = await load;
+    console.log(describeLoad('rolling restart of 2 replicas, mixed load', result));
+    assert.ok((result.byMethod.POST ?? 0) > 0 && (result.byMethod.GET ?? 0) > 0);
+    assert.deepEqual(result.failures, []);
+  });
+
+  test('every replica stopped → 502/503 JSON from the edge, serving again when they return', async () => {
+    const replicas = await apps(stack());
+    await Promise.all(replicas.map((replica) => replica.stop({ t: 20 })));
+    try {
+      await assertErrorResponse(await fetch(stack().url('/api/entries')), [502, 503], GAP_CODES);
+      const page = await fetch(stack().url('/'), { headers: { accept: 'text/html' } });
+      assert.ok([502, 503].includes(page.status));
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/, 'browsers get a page');
+      await page.arrayBuffer();
+      const health = await fetch(stack().url('/_edge/healthz'));
+      assert.equal(health.status, 200, 'the edge itself stays healthy');
+    } finally {
+      await Promise.all(replicas.map((replica) => replica.start()));
+    }
+    await serving(stack());
+  });
+
+  test('`docker compose restart app` → 502/503 JSON during the gap, recovery by itself', async () => {
+    const statuses = new Map<number, number>();
+    const problems: string[] = [];
+    let last = 0;
+    const stop = new AbortController();
+    const probe = (async () => {
+      while (!stop.signal.aborted) {
+        const res = await tryFetch(stack().url('/api/entries?limit=1'));
+        last = res?.status ?? 0;
+        statuses.set(last, (statuses.get(last) ?? 0) + 1);
+        if (!res) problems.push('no response');
+        else if (res.status === 200) await res.arrayBuffer();
+        else
+          await assertErrorResponse(res, [502, 503], GAP_CODES).catch((e) =>
+            problems.push(String(e)),
+          );
+        await sleep(100);
+      }
+    })();
+    try {
+      await stack().run('restart', 'app');
+      await eventually(async () => assert.equal(last, 200), { timeoutMs: 30_000 });
+    } finally {
+      stop.abort();
+      await probe;
+    }
+    console.log(
+      `# compose restart app, probe statuses: ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
+    assert.deepEqual(problems, []);
+    assert.ok((statuses.get(502) ?? 0) + (statuses.get(503) ?? 0) > 0, 'the gap was seen');
+    await serving(stack());
+  });
+
+  test('every replica paused → 504 upstream_timeout after EDGE_UPSTREAM_TIMEOUT_MS', async () => {
+    const replicas = await apps(stack());
+    await Promise.all(replicas.map((replica) => replica.pause()));
+    try {
+      const started = performance.now();
+      // A POST: never retried on another replica, so one timeout is measured.
+      const res = await fetch(stack().url('/api/entries'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ author: 'Paused', message: 'waits for a frozen app' }),
+      });
+      const elapsed = performance.now() - started;
+      await assertErrorResponse(res, [504], ['upstream_timeout']);
+      // undici rounds timers above 1 s to about half a second.
+      assert.ok(elapsed >= UPSTREAM_TIMEOUT_MS - 600, `answered after ${elapsed.toFixed(0)} ms`);
+      assert.ok(elapsed < UPSTREAM_TIMEOUT_MS + 5000, `answered after ${elapsed.toFixed(0)} ms`);
+    } finally {
+      await Promise.all(replicas.map((replica) => replica.unpause()));
+    }
+    await serving(stack());
+  });
+
+  test('the edge restarted → serving again', async () => {
+    const edge = await stack().container('edge');
+    const startedBefore = (await edge.inspect()).State.StartedAt;
+    await edge.restart({ t: 10 });
+    await waitHealthy(edge);
+    assert.notEqual((await edge.inspect()).State.StartedAt, startedBefore, 'restarted');
+    await stack().refreshOrigin();
+    await serving(stack());
+    const health = await fetch(stack().url('/_edge/healthz'));
+    assert.equal(health.status, 200);
+  });
+});
