@@ -7,30 +7,14 @@
  *
  * Settings: CHROMIUM_PATH (/usr/bin/chromium).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../e2e/src/chromium.ts';
 
 const origin = process.argv[2] ?? 'http://localhost:8080';
 const out = fileURLToPath(new URL('../docs/guestbook.png', import.meta.url));
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-const profile = await mkdtemp(join(tmpdir(), 'screenshot-chromium-'));
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath,
-  headless: true,
-  viewport: { width: 1000, height: 900 },
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const chromium = await launchChromium();
+const browser = chromium.context;
 try {
   const page = await browser.newPage();
   for (const [author, message] of [
@@ -50,6 +34,5 @@ try {
   await page.screenshot({ path: out, fullPage: false });
   console.log(`saved ${out}`);
 } finally {
-  await browser.close();
-  await rm(profile, { recursive: true, force: true });
+  await chromium.close();
 }

@@ -6,37 +6,20 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../src/chromium.ts';
 import { ARTIFACTS } from '../src/paths.ts';
 import { useStack } from '../src/suite.ts';
-
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 describe('a real browser through the edge', () => {
   const stack = useStack('browser');
 
   test('Chromium posts the form and sees the new entry, with no console error or failed request', async (t) => {
-    const profile = await mkdtemp(join(tmpdir(), 'e2e-chromium-'));
-    t.after(() => rm(profile, { recursive: true, force: true }));
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      viewport: { width: 1000, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    t.after(() => browser.close());
+    const chromium = await launchChromium();
+    t.after(() => chromium.close());
+    const browser = chromium.context;
 
     const problems: string[] = [];
     const page = browser.pages()[0] ?? (await browser.newPage());
