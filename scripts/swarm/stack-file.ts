@@ -1,0 +1,54 @@
+/**
+ * Renders the stack file: `docker compose -f compose.yaml -f compose.swarm.yaml
+ * config` (interpolated, merged, paths made absolute), converted for Swarm,
+ * written, then checked by the stack loader itself (`docker stack config`,
+ * client-side: no swarm needed), so a file that would not deploy fails here.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { toStackFile } from './convert.ts';
+import { docker } from './docker.ts';
+import type { SwarmSettings } from './settings.ts';
+
+export interface RenderResult {
+  file: string;
+  services: string[];
+  /** Services with restart_policy none or on-failure: they run to completion and exit. */
+  oneShots: string[];
+  notes: string[];
+}
+
+export async function renderStack(settings: SwarmSettings): Promise<RenderResult> {
+  const merged = JSON.parse(
+    await docker([
+      'compose',
+      '--project-directory',
+      settings.root,
+      '-f',
+      path.join(settings.root, 'compose.yaml'),
+      '-f',
+      path.join(settings.root, 'compose.swarm.yaml'),
+      'config',
+      '--format',
+      'json',
+    ]),
+  ) as Record<string, unknown>;
+  const { stack, notes } = toStackFile(merged);
+  // JSON is YAML: the stack loader reads it as is, and no YAML writer is needed.
+  const text = [
+    '# Rendered by scripts/swarm/render.ts from compose.yaml + compose.swarm.yaml.',
+    '# Do not edit: change those and render again.',
+    JSON.stringify(stack, null, 2),
+    '',
+  ].join('\n');
+  await mkdir(path.dirname(settings.stackFile), { recursive: true });
+  await writeFile(settings.stackFile, text);
+  // Interpolation already happened in compose; a second pass would eat `$$`.
+  await docker(['stack', 'config', '--skip-interpolation', '-c', settings.stackFile]);
+  const services = stack.services as Record<string, { deploy?: { restart_policy?: object } }>;
+  const oneShots = Object.keys(services).filter((name) => {
+    const policy = services[name]?.deploy?.restart_policy as { condition?: string } | undefined;
+    return policy?.condition === 'none' || policy?.condition === 'on-failure';
+  });
+  return { file: settings.stackFile, services: Object.keys(services), oneShots, notes };
+}
