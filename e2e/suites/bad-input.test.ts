@@ -57,7 +57,15 @@ function sendLargeBody(
       }
       if (!answered) req.end();
     };
-    write();
+    if (chunked) {
+      write();
+      return;
+    }
+    // A declared length is refused from the head alone: send the head, and
+    // the body only if no answer came first. (Writing at once races the
+    // edge's close: the answer can be lost to EPIPE before it is read.)
+    req.flushHeaders();
+    setTimeout(write, 2000).unref();
   });
 }
 
