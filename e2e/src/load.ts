@@ -45,15 +45,20 @@ export interface LoadOptions {
 /** Every request a load loop sends is a GET of the list. */
 export const getList = (): LoadRequest => ({ method: 'GET', path: '/api/entries?limit=5' });
 
+/** Every `n`-th request posts an entry, the rest read the list. */
+export const postEvery =
+  (n: number) =>
+  (i: number): LoadRequest =>
+    i % n === n - 1
+      ? {
+          method: 'POST',
+          path: '/api/entries',
+          body: JSON.stringify({ author: 'Load', message: `request ${i}` }),
+        }
+      : getList();
+
 /** Every fourth request posts an entry, the rest read the list. */
-export const mixed = (i: number): LoadRequest =>
-  i % 4 === 3
-    ? {
-        method: 'POST',
-        path: '/api/entries',
-        body: JSON.stringify({ author: 'Load', message: `request ${i}` }),
-      }
-    : getList();
+export const mixed = postEvery(4);
 
 export async function runLoad(origin: string, options: LoadOptions): Promise<LoadResult> {
   const connections = options.connections ?? 8;

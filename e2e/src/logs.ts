@@ -1,5 +1,5 @@
 /**
- * Streams every container of a compose project to `<dir>/<container>.log`
+ * Streams every container of a compose project (or a swarm stack) to `<dir>/<container>.log`
  * while the suite runs. testcontainers' `up()` removes the whole stack when a
  * wait fails, and `docker compose logs` has nothing to show after that, so
  * the logs must already be on disk by then. New containers (a scaled
@@ -39,20 +39,45 @@ function nanos(timestamp: string): bigint {
   return seconds * 1_000_000_000n + BigInt((match[2] ?? '').padEnd(9, '0'));
 }
 
-export function followLogs(docker: Docker, project: string, dir: string): LogFollower {
+/** Which containers to follow (a label filter) and what to call each one's file. */
+export interface LogScope {
+  label: string;
+  nameOf(info: Docker.ContainerInfo): string;
+}
+
+/** A compose project's containers, by compose name (`app-1`). */
+export function composeScope(project: string): LogScope {
+  return {
+    label: `com.docker.compose.project=${project}`,
+    nameOf(info) {
+      const number = info.Labels['com.docker.compose.container-number'];
+      const service = info.Labels['com.docker.compose.service'];
+      // `compose run` containers have a number too, but share it with nothing
+      // else only by their id.
+      return info.Labels['com.docker.compose.oneoff'] === 'True'
+        ? `${service}-run-${info.Id.slice(0, 8)}`
+        : `${service}-${number}`;
+    },
+  };
+}
+
+/**
+ * A swarm stack's task containers, by task (`<stack>_app.2.<task id>`): every
+ * task is a new container, and Swarm deletes old ones (task history), so
+ * they are followed while they exist.
+ */
+export function stackScope(stack: string): LogScope {
+  return {
+    label: `com.docker.stack.namespace=${stack}`,
+    nameOf: (info) => info.Labels['com.docker.swarm.task.name'] ?? info.Id.slice(0, 12),
+  };
+}
+
+export function followLogs(docker: Docker, scope: string | LogScope, dir: string): LogFollower {
   mkdirSync(dir, { recursive: true });
   const followed = new Map<string, Followed>();
   let stopped = false;
-
-  const nameOf = (info: Docker.ContainerInfo) => {
-    const number = info.Labels['com.docker.compose.container-number'];
-    const service = info.Labels['com.docker.compose.service'];
-    // `compose run` containers have a number too, but share it with nothing
-    // else only by their id.
-    return info.Labels['com.docker.compose.oneoff'] === 'True'
-      ? `${service}-run-${info.Id.slice(0, 8)}`
-      : `${service}-${number}`;
-  };
+  const { label, nameOf } = typeof scope === 'string' ? composeScope(scope) : scope;
 
   /**
    * Writes each whole line, skipping those an earlier stream of the same
@@ -114,7 +139,7 @@ export function followLogs(docker: Docker, project: string, dir: string): LogFol
   async function poll(): Promise<void> {
     const containers = await docker.listContainers({
       all: true,
-      filters: { label: [`com.docker.compose.project=${project}`] },
+      filters: { label: [label] },
     });
     for (const info of containers) {
       if (stopped) return;

@@ -110,7 +110,7 @@ function convertService(name: string, input: Doc, notes: string[]): Doc {
   for (const [key, value] of Object.entries(input)) {
     // compose prints `command: null` where the image's applies.
     if (value === null) continue;
-    const why = DROPPED[key];
+    const why = Object.hasOwn(DROPPED, key) ? DROPPED[key] : undefined;
     if (why !== undefined) {
       // Expected losses are silent; only the ones that weaken the service are noted.
       if (key === 'security_opt' || key === 'network_mode') notes.push(`${where}.${key}: ${why}`);

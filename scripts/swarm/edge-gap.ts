@@ -1,14 +1,18 @@
 /**
  * Measures what replacing a host-mode edge costs on one node: polls
  * `/_edge/healthz` every 20 ms and keeps the longest stretch with no answer
- * at all (no listener) and with no 200 (draining or gone). On one node that
+ * at all (no listener), of 503s (draining) and with no 200 (either). On one node that
  * gap is real, and printed rather than hidden; several nodes behind a load
  * balancer are what closes it (scripts/swarm/README.md).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Gap {
+  /** Longest stretch with no answer at all: no listener on the port. */
   noAnswerMs: number;
+  /** Longest stretch of 503s: the old edge draining (EDGE_DRAIN_MS), still serving. */
+  drainingMs: number;
+  /** Longest stretch with no 200, the two above together. */
   notReadyMs: number;
   probes: number;
 }
@@ -18,7 +22,8 @@ export function probeGaps(url: string): { stop: () => Promise<Gap> } {
   const done = (async (): Promise<Gap> => {
     let lastAnswer = performance.now();
     let lastReady = lastAnswer;
-    const gap: Gap = { noAnswerMs: 0, notReadyMs: 0, probes: 0 };
+    let drainingSince: number | undefined;
+    const gap: Gap = { noAnswerMs: 0, drainingMs: 0, notReadyMs: 0, probes: 0 };
     while (running) {
       let status = 0;
       try {
@@ -32,6 +37,11 @@ export function probeGaps(url: string): { stop: () => Promise<Gap> } {
       gap.probes += 1;
       if (status !== 0) lastAnswer = now;
       if (status === 200) lastReady = now;
+      if (status === 503) drainingSince ??= now;
+      else drainingSince = undefined;
+      if (drainingSince !== undefined) {
+        gap.drainingMs = Math.max(gap.drainingMs, now - drainingSince);
+      }
       gap.noAnswerMs = Math.max(gap.noAnswerMs, now - lastAnswer);
       gap.notReadyMs = Math.max(gap.notReadyMs, now - lastReady);
       await sleep(20);

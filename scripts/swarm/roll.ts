@@ -6,7 +6,8 @@
  *   node scripts/swarm/roll.ts edge ts-deploy-stack/edge:v2
  * app: migrate and collectstatic run first with the new image (one-shots),
  * so the new version's migrations and assets exist before its first task is
- * healthy; then the app rolls, one task at a time, start-first.
+ * healthy; then the app rolls, one task at a time, start-first. When Swarm
+ * rolls the app back, the one-shots run again with the previous image.
  * edge: rolls stop-first (host-mode port) and prints the gap it causes.
  */
 import { docker, runMain } from './docker.ts';
@@ -55,6 +56,56 @@ async function edgePort(service: string): Promise<number> {
   return port;
 }
 
+/**
+ * Runs migrate and collectstatic with `image` (--force: a one-shot reruns
+ * even when its spec is unchanged) and waits for each to complete.
+ */
+async function runOneShots(stack: string, image: string, timeoutMs: number): Promise<void> {
+  for (const oneShot of ['migrate', 'collectstatic']) {
+    const name = `${stack}_${oneShot}`;
+    const since = Date.now() - 1000;
+    await update(name, image, ['--detach', '--force']);
+    await oneShotDone(name, { since, image }, timeoutMs);
+    console.log(`${name} ran ${image}`);
+  }
+}
+
+async function rollApp(stack: string, image: string, timeoutMs: number): Promise<void> {
+  const service = `${stack}_app`;
+  const previous = await serviceImage(service);
+  // The new release's migrations and assets exist before its first task is
+  // healthy; the running release accepts the newer migrations (DESIGN.md)
+  // and its pages' assets stay in the volume (collectstatic keeps old sets).
+  await runOneShots(stack, image, timeoutMs);
+  await update(service, image, ['--detach=false']);
+  try {
+    await checkOutcome(service, timeoutMs);
+  } catch (error) {
+    // Swarm rolled the app back; collectstatic made the failed release's set
+    // current, so run the one-shots again with the release still serving.
+    // Its migrations stay applied: migrations only ever add (migrations/README.md).
+    console.error(`${service} was rolled back to ${previous}; restoring its one-shots`);
+    await runOneShots(stack, previous, timeoutMs);
+    throw error;
+  }
+}
+
+async function rollEdge(stack: string, image: string, timeoutMs: number): Promise<void> {
+  const service = `${stack}_edge`;
+  const probe = probeGaps(`http://127.0.0.1:${await edgePort(service)}/_edge/healthz`);
+  try {
+    await update(service, image, ['--detach=false']);
+  } finally {
+    const gap = await probe.stop();
+    console.log(
+      `edge gap on this node: ${gap.noAnswerMs.toFixed(0)} ms with no listener, ` +
+        `${gap.drainingMs.toFixed(0)} ms answering 503 (draining), ` +
+        `${gap.notReadyMs.toFixed(0)} ms without a 200 (${gap.probes} probes)`,
+    );
+  }
+  await checkOutcome(service, timeoutMs);
+}
+
 runMain('roll', async () => {
   const [target, image] = process.argv.slice(2);
   if (!TARGETS.includes(target as Target) || !image) {
@@ -67,29 +118,8 @@ runMain('roll', async () => {
     return;
   }
   const started = performance.now();
-  if (target === 'app') {
-    for (const oneShot of ['migrate', 'collectstatic']) {
-      const name = `${stack}_${oneShot}`;
-      const since = Date.now() - 1000;
-      // --force: a one-shot reruns even when its spec is unchanged.
-      await update(name, image, ['--detach', '--force']);
-      await oneShotDone(name, image, since, timeoutMs);
-      console.log(`${name} ran ${image}`);
-    }
-    await update(service, image, ['--detach=false']);
-  } else {
-    const probe = probeGaps(`http://127.0.0.1:${await edgePort(service)}/_edge/healthz`);
-    try {
-      await update(service, image, ['--detach=false']);
-    } finally {
-      const gap = await probe.stop();
-      console.log(
-        `edge gap on this node: ${gap.noAnswerMs.toFixed(0)} ms with no listener, ` +
-          `${gap.notReadyMs.toFixed(0)} ms without a 200 (${gap.probes} probes)`,
-      );
-    }
-  }
-  await checkOutcome(service, timeoutMs);
+  if (target === 'app') await rollApp(stack, image, timeoutMs);
+  else await rollEdge(stack, image, timeoutMs);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`${service} rolled to ${image} in ${seconds} s`);
 });

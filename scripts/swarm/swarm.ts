@@ -99,6 +99,11 @@ const ACTIVE = [
   'running',
 ];
 
+async function updatedAt(service: string): Promise<number> {
+  const raw = await docker(['service', 'inspect', '-f', '{{json .UpdatedAt}}', service]);
+  return Date.parse(JSON.parse(raw) as string);
+}
+
 /** How many failed runs Swarm makes of a one-shot before it gives up. */
 async function attempts(service: string): Promise<number> {
   const [condition = '', max = '0'] = (
@@ -117,27 +122,38 @@ async function attempts(service: string): Promise<number> {
 }
 
 /**
- * A one-shot has run for `image` once a task of it created since `since`
- * completed and none is still going; it failed once Swarm used up its
- * attempts (restart_policy none: one; on-failure: max_attempts).
+ * A one-shot has run once a task of it created since `since` (and of `image`,
+ * when given) completed and none is still going; it failed once Swarm used up
+ * its attempts (restart_policy none: one; on-failure: max_attempts), and the
+ * error names the last task's. Without `image`, a one-shot whose spec was
+ * not changed since `since` (so Swarm starts no new task) counts as run when
+ * its latest task completed: `docker stack deploy` of an unchanged stack
+ * reruns nothing.
  */
 export async function oneShotDone(
   service: string,
-  image: string,
-  since: number,
+  { since, image }: { since: number; image?: string },
   timeoutMs: number,
 ): Promise<void> {
   const allowed = await attempts(service);
+  const changed = image !== undefined || (await updatedAt(service)) >= since;
   await waitFor(`${service} to complete`, timeoutMs, async () => {
-    const fresh = (await tasks(service)).filter((t) => t.image === image && t.createdAt >= since);
-    if (fresh.some((t) => ACTIVE.includes(t.state))) return undefined;
-    if (fresh.some((t) => t.state === 'complete')) return true;
+    const all = (await tasks(service)).sort((a, b) => b.createdAt - a.createdAt);
+    if (all.some((t) => ACTIVE.includes(t.state) && t.desiredState !== 'shutdown')) {
+      return undefined;
+    }
+    const fresh = all.filter((t) => t.createdAt >= since && (!image || t.image === image));
+    if (!changed && fresh.length === 0 && all[0]?.state === 'complete') return true;
+    // Failures first: a global one-shot has a task per node, and one node's
+    // failure fails the run even when another node's task completed.
     const failed = fresh.filter((t) => t.state !== 'complete');
     if (failed.length >= allowed) {
-      const last = failed.sort((a, b) => b.createdAt - a.createdAt)[0];
-      throw new Error(`${service} ${last?.state}: ${last?.error || 'see docker service logs'}`);
+      const last = failed[0];
+      throw new Error(
+        `${service} ${last?.state} after ${failed.length} attempt(s): ${last?.error || 'no error recorded'} (docker service logs ${service})`,
+      );
     }
-    return undefined;
+    return fresh.some((t) => t.state === 'complete') ? true : undefined;
   });
 }
 

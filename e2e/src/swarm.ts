@@ -1,0 +1,185 @@
+/**
+ * The swarm suite's side of Docker Swarm: a single-node swarm borrowed or
+ * created for the run, the `scripts/swarm/` commands run as a user runs
+ * them, and dockerode for what the suite reads (tasks) or does (scale).
+ *
+ * The engine is left as found. A swarm created here is left again, and the
+ * `docker_gwbridge` network that `swarm leave` keeps is removed; a swarm that
+ * was already there is only borrowed. A created swarm carries a node label,
+ * so a run that died before leaving is recognised and cleaned by the next.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type Docker from 'dockerode';
+import { ROOT } from './paths.ts';
+import { docker } from './stack.ts';
+
+const run = promisify(execFile);
+
+const OWNER_LABEL = 'ts-deploy-stack.e2e-swarm';
+const GWBRIDGE = 'docker_gwbridge';
+
+export interface SwarmLease {
+  /** True when this run (or a crashed earlier one) created the swarm. */
+  created: boolean;
+  /** Leaves a swarm this suite created, with its gateway bridge. */
+  release(): Promise<void>;
+}
+
+async function networkExists(name: string): Promise<boolean> {
+  const found = await docker.listNetworks({ filters: { name: [name] } });
+  return found.some((network) => network.Name === name);
+}
+
+async function selfNode(): Promise<Docker.Node> {
+  const info = (await docker.info()) as { Swarm: { NodeID: string } };
+  return docker.getNode(info.Swarm.NodeID);
+}
+
+export async function leaseSwarm(): Promise<SwarmLease> {
+  const info = (await docker.info()) as {
+    Swarm: { LocalNodeState: string; ControlAvailable: boolean };
+  };
+  const state = info.Swarm.LocalNodeState;
+  let created = false;
+  let gwbridgeWasOurs = false;
+  if (state === 'inactive') {
+    // A gateway bridge with no swarm is someone else's leftover: keep it.
+    gwbridgeWasOurs = !(await networkExists(GWBRIDGE));
+    // Loopback: no other machine can join, and it needs no routable address.
+    await docker.swarmInit({ ListenAddr: '127.0.0.1:2377', AdvertiseAddr: '127.0.0.1' });
+    const node = await selfNode();
+    const { Version, Spec } = (await node.inspect()) as {
+      Version: { Index: number };
+      Spec: { Labels?: Record<string, string> };
+    };
+    await node.update({
+      version: Version.Index,
+      ...Spec,
+      Labels: { ...Spec.Labels, [OWNER_LABEL]: 'true' },
+    });
+    created = true;
+  } else if (state === 'active') {
+    if (!info.Swarm.ControlAvailable) {
+      throw new Error('this engine is a swarm worker: run the suite on a manager');
+    }
+    const { Spec } = (await (await selfNode()).inspect()) as {
+      Spec: { Labels?: Record<string, string> };
+    };
+    created = Spec.Labels?.[OWNER_LABEL] === 'true';
+    gwbridgeWasOurs = created;
+  } else {
+    throw new Error(`the engine's swarm state is "${state}"; expected inactive or active`);
+  }
+  return {
+    created,
+    async release() {
+      if (!created) return;
+      await docker.swarmLeave({ force: true });
+      if (gwbridgeWasOurs && (await networkExists(GWBRIDGE))) {
+        await docker.getNetwork(GWBRIDGE).remove();
+      }
+    },
+  };
+}
+
+export interface ScriptRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+}
+
+/** Runs `node scripts/swarm/<name>.ts ...args` with `env` added; never throws on exit codes. */
+export function swarmScript(
+  name: 'deploy' | 'roll' | 'remove' | 'render',
+  args: string[],
+  env: Record<string, string>,
+): Promise<ScriptRun> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(ROOT, 'scripts/swarm', `${name}.ts`), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) =>
+      resolve({ code: code ?? 1, stdout, stderr, seconds: (performance.now() - started) / 1000 }),
+    );
+  });
+}
+
+/** The tasks of a service that are running now (for the app: healthy, as Swarm waits for that). */
+export async function runningTasks(service: string): Promise<number> {
+  const tasks = (await docker.listTasks({
+    filters: { service: [service], 'desired-state': ['running'] },
+  })) as Array<{ Status: { State: string } }>;
+  return tasks.filter((task) => task.Status.State === 'running').length;
+}
+
+/** Every task of the service: running ones and those still shutting down. */
+export async function liveTasks(service: string): Promise<number> {
+  const tasks = (await docker.listTasks({ filters: { service: [service] } })) as Array<{
+    Status: { State: string };
+  }>;
+  return tasks.filter((task) => ['starting', 'running'].includes(task.Status.State)).length;
+}
+
+/** `docker service scale`, through the API: the spec with a new replica count. */
+export async function scaleService(name: string, replicas: number): Promise<void> {
+  const service = docker.getService(name);
+  const { Version, Spec } = (await service.inspect()) as {
+    Version: { Index: number };
+    Spec: Record<string, unknown>;
+  };
+  await service.update({
+    version: Version.Index,
+    ...Spec,
+    Mode: { Replicated: { Replicas: replicas } },
+  });
+}
+
+export async function serviceImage(name: string): Promise<string> {
+  const { Spec } = (await docker.getService(name).inspect()) as {
+    Spec: { TaskTemplate: { ContainerSpec: { Image: string } } };
+  };
+  return Spec.TaskTemplate.ContainerSpec.Image;
+}
+
+/** A running container of a swarm service (the task's container on this node). */
+export async function serviceContainer(service: string): Promise<Docker.Container> {
+  const [found] = await docker.listContainers({
+    filters: { label: [`com.docker.swarm.service.name=${service}`], status: ['running'] },
+  });
+  if (!found) throw new Error(`no running container of ${service}`);
+  return docker.getContainer(found.Id);
+}
+
+/** `docker build` of a fixture image (the CLI: BuildKit, and the local base image). */
+export async function buildImage(dockerfile: string, tag: string, context: string): Promise<void> {
+  await run('docker', ['build', '--quiet', '-f', dockerfile, '-t', tag, context], { cwd: ROOT });
+}
+
+/** A TCP port free on this host right now, for the edge's host-mode port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

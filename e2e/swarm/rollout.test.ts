@@ -1,0 +1,331 @@
+/**
+ * The stack on Docker Swarm, deployed and rolled by the scripts users run
+ * (scripts/swarm/), under a steady load through the edge: 24 keep-alive
+ * connections, a third of the requests POSTs, nothing retried by the client.
+ * One stack for the whole file; the steps run in order and build on each
+ * other (v1 → v2 → scaled → broken release refused → edge replaced).
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { exec, sleep } from '../src/containers.ts';
+import { eventually, tryFetch } from '../src/http.ts';
+import { describeLoad, type LoadResult, postEvery, runLoad } from '../src/load.ts';
+import { followLogs, type LogFollower, stackScope } from '../src/logs.ts';
+import { ARTIFACTS, ROOT } from '../src/paths.ts';
+import { docker } from '../src/stack.ts';
+import {
+  buildImage,
+  freePort,
+  leaseSwarm,
+  liveTasks,
+  runningTasks,
+  type ScriptRun,
+  type SwarmLease,
+  scaleService,
+  serviceContainer,
+  serviceImage,
+  swarmScript,
+} from '../src/swarm.ts';
+
+const V1 = 'ts-deploy-stack/app:local';
+const V2 = 'ts-deploy-stack/app:e2e-v2';
+const BROKEN = 'ts-deploy-stack/app:e2e-broken';
+const EDGE_V1 = 'ts-deploy-stack/edge:local';
+const EDGE_V2 = 'ts-deploy-stack/edge:e2e-v2';
+const V2_MIGRATION = '1893456000000_e2e-v2-entries-edited-at';
+const FIXTURES = join(ROOT, 'e2e/swarm/fixtures');
+const EDGE_DRAIN_MS = 2000;
+
+const stack = `e2e-swarm-${randomBytes(3).toString('hex')}`;
+const artifacts = join(ARTIFACTS, stack);
+let origin = '';
+let lease: SwarmLease | undefined;
+let env: Record<string, string> = {};
+let failed = false;
+// `docker service logs` can hang on a task whose container is gone (measured):
+// each task container's log is followed instead, as for compose stacks.
+let logs: LogFollower | undefined;
+
+const url = (path: string) => `${origin}${path}`;
+
+/** A step's load: runs until `step` is done, plus a moment either side. */
+async function underLoad(
+  name: string,
+  step: () => Promise<void>,
+  onResponse?: (status: number, instance: string | undefined) => void,
+): Promise<LoadResult> {
+  const stop = new AbortController();
+  const load = runLoad(origin, {
+    connections: 24,
+    // Bounds, should a step hang: the step's own timeouts fail it first.
+    durationMs: 300_000,
+    maxRequests: 2_000_000,
+    next: postEvery(3),
+    signal: stop.signal,
+    ...(onResponse ? { onResponse } : {}),
+  });
+  try {
+    await sleep(1000);
+    await step();
+    await sleep(1000);
+  } finally {
+    stop.abort();
+  }
+  const result = await load;
+  console.log(describeLoad(name, result));
+  return result;
+}
+
+function assertNoFailures(result: LoadResult): void {
+  assert.ok(result.sent > 500, `the load ran (${result.sent} requests)`);
+  assert.deepEqual(
+    result.failures.slice(0, 5),
+    [],
+    `${result.failures.length} of ${result.sent} requests failed`,
+  );
+}
+
+function printScript(name: string, run: ScriptRun): void {
+  for (const line of `${run.stdout}${run.stderr}`.split('\n').filter(Boolean)) {
+    console.log(`# ${name}: ${line}`);
+  }
+  console.log(`# ${name}: exit ${run.code} after ${run.seconds.toFixed(1)} s`);
+}
+
+/** The page, and the /static/ paths it names. */
+async function page(): Promise<{ assets: string[]; css: string }> {
+  const res = await fetch(url('/'), { headers: { accept: 'text/html' } });
+  assert.equal(res.status, 200);
+  const html = await res.text();
+  const assets = [...html.matchAll(/(?:href|src)="(\/static\/[^"]+)"/g)].map((m) => m[1] ?? '');
+  const css = assets.find((path) => path.endsWith('.css'));
+  assert.ok(css, `the page names a stylesheet: ${assets.join(', ')}`);
+  return { assets, css };
+}
+
+/** `/healthz` through the edge, enough times to reach every replica. */
+async function versions(): Promise<{ versions: Set<string>; instances: Set<string> }> {
+  const seen = { versions: new Set<string>(), instances: new Set<string>() };
+  for (let i = 0; i < 30; i += 1) {
+    const res = await fetch(url('/healthz'));
+    const body = (await res.json()) as { version: string; instance: string };
+    seen.versions.add(body.version);
+    seen.instances.add(body.instance);
+  }
+  return seen;
+}
+
+async function appliedMigrations(): Promise<string[]> {
+  const db = await serviceContainer(`${stack}_db`);
+  const result = await exec(db, [
+    'psql',
+    '--username=app',
+    '--dbname=app',
+    '--tuples-only',
+    '--no-align',
+    '--command=SELECT name FROM pgmigrations ORDER BY id',
+  ]);
+  assert.equal(result.exitCode, 0, result.stderr);
+  return result.stdout.split('\n').filter(Boolean);
+}
+
+describe('the stack on Docker Swarm (one node)', { timeout: 20 * 60_000 }, () => {
+  before(async () => {
+    // Cached by the `images` phase of `npm test`; this suite also runs alone.
+    await buildImage('docker/app.Dockerfile', V1, '.');
+    await buildImage('docker/edge.Dockerfile', EDGE_V1, '.');
+    await buildImage(join(FIXTURES, 'app-v2.Dockerfile'), V2, FIXTURES);
+    await buildImage(join(FIXTURES, 'app-broken.Dockerfile'), BROKEN, FIXTURES);
+    await docker.getImage(EDGE_V1).tag({ repo: 'ts-deploy-stack/edge', tag: 'e2e-v2' });
+    lease = await leaseSwarm();
+    logs = followLogs(docker, stackScope(stack), artifacts);
+    const port = await freePort();
+    origin = `http://127.0.0.1:${port}`;
+    env = {
+      SWARM_STACK: stack,
+      SWARM_STACK_FILE: join(artifacts, 'stack.yaml'),
+      SWARM_TIMEOUT_MS: '240000',
+      HTTP_PORT: String(port),
+      EDGE_DRAIN_MS: String(EDGE_DRAIN_MS),
+    };
+    const deploy = await swarmScript('deploy', [], env);
+    printScript('deploy', deploy);
+    assert.equal(deploy.code, 0, deploy.stderr);
+    console.log(
+      `# swarm: ${lease.created ? 'created for this run' : 'borrowed'}; stack ${stack} on ${origin}`,
+    );
+  });
+
+  afterEach((t) => {
+    if ('passed' in t && !t.passed) failed = true;
+  });
+
+  after(async () => {
+    const removed = await swarmScript('remove', ['--volumes'], env);
+    printScript('remove', removed);
+    await logs?.stop();
+    await lease?.release();
+    for (const tag of [V2, BROKEN, EDGE_V2]) {
+      await docker
+        .getImage(tag)
+        .remove()
+        .catch(() => undefined);
+    }
+    if (!failed && removed.code === 0 && !process.env.E2E_KEEP_ARTIFACTS) {
+      await rm(artifacts, { recursive: true, force: true });
+    }
+    assert.equal(removed.code, 0, removed.stderr);
+  });
+
+  test('deployed from nothing: the page, its assets and the API through the edge', async () => {
+    const { assets } = await page();
+    for (const path of assets) {
+      const res = await fetch(url(path));
+      assert.equal(res.status, 200, path);
+      await res.arrayBuffer();
+    }
+    const created = await fetch(url('/api/entries'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ author: 'Swarm', message: 'deployed' }),
+    });
+    assert.equal(created.status, 201);
+    const seen = await versions();
+    assert.equal(seen.instances.size, 3, 'three app replicas answer');
+  });
+
+  test('a rolling update to a release with a new asset and a migration fails no request', async () => {
+    const before = await page();
+    let roll: ScriptRun | undefined;
+    const result = await underLoad('rolling update v1 → v2', async () => {
+      roll = await swarmScript('roll', ['app', V2], env);
+    });
+    assert.ok(roll);
+    printScript('roll app', roll);
+    assert.equal(roll.code, 0, roll.stderr);
+    assertNoFailures(result);
+
+    const after = await versions();
+    assert.deepEqual([...after.versions], ['e2e-v2'], 'every replica runs the new release');
+    assert.equal(after.instances.size, 3);
+    assert.ok((await appliedMigrations()).includes(V2_MIGRATION), 'the new migration ran');
+    for (const path of before.assets) {
+      const res = await fetch(url(path));
+      assert.equal(res.status, 200, `a page rendered before the update still loads ${path}`);
+      await res.arrayBuffer();
+    }
+    const now = await page();
+    assert.notEqual(now.css, before.css, 'the new release names its new stylesheet');
+    const css = await fetch(url(now.css));
+    assert.equal(css.status, 200);
+    await css.arrayBuffer();
+  });
+
+  test('scaling the app 3 → 5 → 3 fails no request', async () => {
+    const service = `${stack}_app`;
+    const instances = new Set<string>();
+    const result = await underLoad(
+      'scale 3 → 5 → 3',
+      async () => {
+        await scaleService(service, 5);
+        await eventually(
+          async () => {
+            assert.equal(await runningTasks(service), 5);
+            assert.ok(instances.size >= 5, `${instances.size} replicas answered`);
+          },
+          { timeoutMs: 90_000 },
+        );
+        await scaleService(service, 3);
+        await eventually(async () => assert.equal(await liveTasks(service), 3), {
+          timeoutMs: 90_000,
+        });
+        // The removed tasks have drained and stopped; the edge re-resolves.
+        await sleep(2000);
+      },
+      (_status, instance) => {
+        if (instance) instances.add(instance);
+      },
+    );
+    assertNoFailures(result);
+    assert.ok(instances.size >= 5, `five replicas served (${instances.size})`);
+  });
+
+  test('a release that cannot start is rolled back: no failed request, the script exits 1', async () => {
+    let roll: ScriptRun | undefined;
+    const result = await underLoad('update to a broken release', async () => {
+      roll = await swarmScript('roll', ['app', BROKEN], env);
+    });
+    assert.ok(roll);
+    printScript('roll app (broken)', roll);
+    assert.notEqual(roll.code, 0, 'roll.ts fails when Swarm rolled back');
+    assert.match(roll.stderr, /rollback_completed/);
+    assertNoFailures(result);
+
+    assert.equal(await serviceImage(`${stack}_app`), V2);
+    assert.deepEqual([...(await versions()).versions], ['e2e-v2']);
+    // The one-shots ran again with the release still serving, so the static
+    // volume's current set is that release's, not the refused one's.
+    assert.equal(await serviceImage(`${stack}_collectstatic`), V2);
+    const edge = await serviceContainer(`${stack}_edge`);
+    const manifest = await exec(edge, ['cat', '/srv/static/manifest.json']);
+    const current = JSON.parse(manifest.stdout) as { files: Record<string, string> };
+    assert.equal(`/static/${current.files['css/app.css']}`, (await page()).css);
+  });
+
+  test('the edge is replaced stop-first: it drains (503 on its health check, still serving), and the gap is printed', async () => {
+    // On one node there is a gap with no listener (no load balancer to move
+    // traffic to another node's edge); what must hold is that the old edge
+    // says 503 on /_edge/healthz while it still serves, and that nothing but
+    // refused or cut connections fails.
+    let firstDraining = 0;
+    let firstGone = 0;
+    let lastServedWhileDraining = 0;
+    let probing = true;
+    const probe = (async () => {
+      while (probing) {
+        const res = await tryFetch(url('/_edge/healthz'), { signal: AbortSignal.timeout(500) });
+        const now = performance.now();
+        if (res?.status === 503 && firstDraining === 0) firstDraining = now;
+        if (!res && firstDraining > 0 && firstGone === 0) firstGone = now;
+        await res?.arrayBuffer();
+        await sleep(20);
+      }
+    })();
+    let roll: ScriptRun | undefined;
+    const result = await underLoad(
+      'edge replaced',
+      async () => {
+        roll = await swarmScript('roll', ['edge', EDGE_V2], env);
+      },
+      (status) => {
+        if (firstDraining > 0 && firstGone === 0 && status < 500) {
+          lastServedWhileDraining = performance.now();
+        }
+      },
+    );
+    probing = false;
+    await probe;
+    assert.ok(roll);
+    printScript('roll edge', roll);
+    assert.equal(roll.code, 0, roll.stderr);
+    const gap = /(\d+) ms with no listener, (\d+) ms answering 503/.exec(roll.stdout);
+    assert.ok(gap, 'roll.ts prints the gap');
+    assert.ok(
+      Number(gap[2]) >= EDGE_DRAIN_MS / 2,
+      `healthz answered 503 for ${gap[2]} ms of a ${EDGE_DRAIN_MS} ms drain`,
+    );
+    assert.ok(firstDraining > 0, 'the old edge answered 503 on /_edge/healthz');
+    assert.ok(
+      lastServedWhileDraining - firstDraining >= EDGE_DRAIN_MS / 2,
+      'requests were served while the health check said 503',
+    );
+    const http = result.failures.filter((failure) => failure.status !== 0);
+    assert.deepEqual(http, [], 'only refused or cut connections fail, never an HTTP error');
+    console.log(`# edge replaced: ${result.failures.length} connections refused or cut`);
+    assert.equal(await serviceImage(`${stack}_edge`), EDGE_V2);
+    await eventually(async () => assert.equal((await tryFetch(url('/healthz')))?.status, 200));
+  });
+});
