@@ -150,6 +150,9 @@ describe('the stack on Docker Swarm (one node)', { timeout: 20 * 60_000 }, () =>
       SWARM_TIMEOUT_MS: '240000',
       HTTP_PORT: String(port),
       EDGE_DRAIN_MS: String(EDGE_DRAIN_MS),
+      // A throwaway swarm: the committed development password is allowed
+      // explicitly (the overlay refuses it by default; first test below).
+      ALLOW_DEV_SECRETS: 'true',
     };
     const deploy = await swarmScript('deploy', [], env);
     printScript('deploy', deploy);
@@ -178,6 +181,15 @@ describe('the stack on Docker Swarm (one node)', { timeout: 20 * 60_000 }, () =>
       await rm(artifacts, { recursive: true, force: true });
     }
     assert.equal(removed.code, 0, removed.stderr);
+  });
+
+  test('the committed development password is refused unless allowed', async () => {
+    const render = await swarmScript('render', [], { ...env, ALLOW_DEV_SECRETS: '' });
+    assert.equal(render.code, 1);
+    assert.match(
+      render.stderr,
+      /^render: secret db_password \(.*\) is a committed development placeholder: set DB_PASSWORD_FILE to a file of your own, or ALLOW_DEV_SECRETS=true/,
+    );
   });
 
   test('deployed from nothing: the page, its assets and the API through the edge', async () => {

@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { toStackFile } from './convert.ts';
 import { docker } from './docker.ts';
+import { assertNoPlaceholderSecrets } from './secrets.ts';
 import type { SwarmSettings } from './settings.ts';
 
 export interface RenderResult {
@@ -33,6 +34,10 @@ export async function renderStack(settings: SwarmSettings): Promise<RenderResult
       'json',
     ]),
   ) as Record<string, unknown>;
+  // The same rule as the app's APP_ALLOW_DEV_SECRETS, whose value the overlay
+  // takes from ALLOW_DEV_SECRETS (default false): read back from the merge.
+  const app = (merged.services as Record<string, { environment?: Record<string, string> }>)?.app;
+  assertNoPlaceholderSecrets(merged, app?.environment?.APP_ALLOW_DEV_SECRETS === 'true');
   const { stack, notes } = toStackFile(merged);
   // JSON is YAML: the stack loader reads it as is, and no YAML writer is needed.
   const text = [

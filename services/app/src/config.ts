@@ -6,7 +6,14 @@
  * `@stack/shared`'s settings.ts, the edge's too.
  */
 import { isIP } from 'node:net';
-import { invalid, loadOrExit, missing, readSecret, settingsReader } from '@stack/shared';
+import {
+  invalid,
+  loadOrExit,
+  missing,
+  readSecret,
+  refusePlaceholderSecret,
+  settingsReader,
+} from '@stack/shared';
 import { type Static, Type } from 'typebox';
 import pkg from '../package.json' with { type: 'json' };
 
@@ -56,6 +63,11 @@ const EnvSchema = Type.Object({
       description: 'production or development',
     }),
   ),
+  // The explicit development mode for secrets: a committed placeholder
+  // password (docker/dev-secrets/) is refused unless this is true or
+  // APP_ENV is development. compose.yaml turns it on for the two-command
+  // start; compose.swarm.yaml does not.
+  APP_ALLOW_DEV_SECRETS: Type.Boolean({ default: false, description: 'true or false' }),
   DATABASE_URL: Type.Optional(Type.String({ description: 'a postgres:// URL' })),
   DATABASE_URL_FILE: Type.Optional(Type.String({ description: 'a path to a file' })),
   PGHOST: Type.Optional(Type.String({ description: 'a host name or address' })),
@@ -119,6 +131,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
 }
 
 function databaseConnection(settings: Env): DatabaseConnection {
+  const placeholders = {
+    allowed: settings.APP_ALLOW_DEV_SECRETS || settings.APP_ENV === 'development',
+    howToAllow: 'set APP_ALLOW_DEV_SECRETS=true on a development machine',
+  };
   const url = readSecret(settings, 'DATABASE_URL');
   if (url !== undefined) {
     const name = settings.DATABASE_URL_FILE ? 'DATABASE_URL_FILE' : 'DATABASE_URL';
@@ -126,6 +142,7 @@ function databaseConnection(settings: Env): DatabaseConnection {
     if (!URL.canParse(url) || !['postgres:', 'postgresql:'].includes(new URL(url).protocol)) {
       throw invalid(name, 'must be a postgres:// or postgresql:// URL');
     }
+    refusePlaceholderSecret(name, passwordOf(url), placeholders);
     return { connectionString: url };
   }
   if (settings.PGHOST === undefined) {
@@ -133,6 +150,8 @@ function databaseConnection(settings: Env): DatabaseConnection {
   }
   const user = settings.PGUSER;
   const password = readSecret(settings, 'PGPASSWORD');
+  const passwordSetting = settings.PGPASSWORD_FILE ? 'PGPASSWORD_FILE' : 'PGPASSWORD';
+  refusePlaceholderSecret(passwordSetting, password, placeholders);
   return {
     host: settings.PGHOST,
     port: settings.PGPORT,
@@ -141,6 +160,15 @@ function databaseConnection(settings: Env): DatabaseConnection {
     database: settings.PGDATABASE ?? user,
     ...(password === undefined ? {} : { password }),
   };
+}
+
+function passwordOf(url: string): string {
+  const { password } = new URL(url);
+  try {
+    return decodeURIComponent(password);
+  } catch {
+    return password;
+  }
 }
 
 // proxy-addr (Fastify's trustProxy) also accepts these names for ranges.

@@ -124,4 +124,47 @@ describe('config', () => {
       'invalid setting PGPASSWORD_FILE: cannot read /nonexistent/pw (ENOENT)',
     );
   });
+  describe('a committed placeholder password (docker/dev-secrets/)', () => {
+    const PG = { PGHOST: 'db', PGUSER: 'app' };
+    const refused = (setting: string) =>
+      `invalid setting ${setting}: is a committed development placeholder ("dev-only-..."): use a secret of your own, or set APP_ALLOW_DEV_SECRETS=true on a development machine`;
+
+    test('is refused by default, from a file, a variable or a URL, without showing it', () => {
+      rejects(
+        { ...PG, PGPASSWORD_FILE: secretFile('dev-only-password-change-me\n') },
+        refused('PGPASSWORD_FILE'),
+      );
+      rejects({ ...PG, PGPASSWORD: 'dev-only-x' }, refused('PGPASSWORD'));
+      rejects({ DATABASE_URL: 'postgres://app:dev-only-x@db/app' }, refused('DATABASE_URL'));
+      // Percent-encoded in the URL is the same password.
+      rejects({ DATABASE_URL: 'postgres://app:dev%2Donly-x@db/app' }, refused('DATABASE_URL'));
+      rejects(
+        { DATABASE_URL_FILE: secretFile('postgres://app:dev-only-x@db/app') },
+        refused('DATABASE_URL_FILE'),
+      );
+    });
+
+    test('is accepted in an explicit development mode', () => {
+      const env = { ...PG, PGPASSWORD: 'dev-only-x' };
+      const allowed = loadConfig({ ...env, APP_ALLOW_DEV_SECRETS: 'true' });
+      assert.deepEqual(allowed.database, {
+        host: 'db',
+        port: 5432,
+        user: 'app',
+        database: 'app',
+        password: 'dev-only-x',
+      });
+      assert.equal(loadConfig({ ...env, APP_ENV: 'development' }).env, 'development');
+      rejects({ ...env, APP_ALLOW_DEV_SECRETS: 'false' }, refused('PGPASSWORD'));
+    });
+
+    test('a real password needs no allowance, and the allowance is a boolean', () => {
+      assert.ok(loadConfig({ ...PG, PGPASSWORD: 'correct horse battery staple' }));
+      assert.ok(loadConfig({ ...PG, PGPASSWORD: 'x-dev-only-' }), 'only a prefix marks one');
+      rejects(
+        { ...URL_ENV, APP_ALLOW_DEV_SECRETS: 'maybe' },
+        'invalid setting APP_ALLOW_DEV_SECRETS: must be true or false',
+      );
+    });
+  });
 });

@@ -13,7 +13,9 @@ export {
   invalid,
   loadOrExit,
   missing,
+  PLACEHOLDER_SECRET_PREFIX,
   readSecret,
+  refusePlaceholderSecret,
   type SettingsSchema,
   settingsReader,
 } from './settings.ts';

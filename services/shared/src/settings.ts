@@ -96,6 +96,30 @@ export function readSecret<Name extends string>(
   }
 }
 
+/**
+ * The committed development secrets (docker/dev-secrets/) start with this,
+ * so a service can tell one from a real secret without knowing its value.
+ */
+export const PLACEHOLDER_SECRET_PREFIX = 'dev-only-';
+
+/**
+ * Throws when `value` is a committed placeholder and the service is not in an
+ * explicit development mode (DESIGN.md, Config): a stack deployed with the
+ * public password stops at start with one line instead of running with it.
+ * The message shows the prefix, never the value.
+ */
+export function refusePlaceholderSecret(
+  setting: string,
+  value: string | undefined,
+  { allowed, howToAllow }: { allowed: boolean; howToAllow: string },
+): void {
+  if (allowed || !value?.startsWith(PLACEHOLDER_SECRET_PREFIX)) return;
+  throw invalid(
+    setting,
+    `is a committed development placeholder ("${PLACEHOLDER_SECRET_PREFIX}..."): use a secret of your own, or ${howToAllow}`,
+  );
+}
+
 /** For entry points: the settings, or the one line naming the bad one and exit 1. */
 export function loadOrExit<Settings>(load: () => Settings): Settings {
   try {
