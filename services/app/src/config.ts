@@ -42,6 +42,12 @@ const EnvSchema = Type.Object({
     default: 5000,
     description: 'an integer 1-600000 (milliseconds)',
   }),
+  APP_DB_WAIT_MS: Type.Integer({
+    minimum: 0,
+    maximum: 600_000,
+    default: 0,
+    description: 'an integer 0-600000 (milliseconds)',
+  }),
   APP_DRAIN_MS: Type.Integer({
     minimum: 0,
     maximum: 600_000,
@@ -94,6 +100,8 @@ export interface Config {
   database: DatabaseConnection;
   dbPoolMax: number;
   dbConnectTimeoutMs: number;
+  /** How long `migrate` waits for the database to accept connections (0: not at all). */
+  dbWaitMs: number;
   /** Addresses/CIDRs whose `X-Forwarded-*` headers are believed; empty: none. */
   trustedProxies: readonly string[];
   drainMs: number;
@@ -122,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     database: databaseConnection(settings),
     dbPoolMax: settings.APP_DB_POOL_MAX,
     dbConnectTimeoutMs: settings.APP_DB_CONNECT_TIMEOUT_MS,
+    dbWaitMs: settings.APP_DB_WAIT_MS,
     trustedProxies: Object.freeze(trustedProxies(settings.APP_TRUSTED_PROXIES)),
     drainMs: settings.APP_DRAIN_MS,
     logLevel: settings.APP_LOG_LEVEL,

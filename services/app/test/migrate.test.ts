@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect, createServer, type Server } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PG_MIGRATE_LOCK_ID } from 'node-pg-migrate';
@@ -6,6 +7,8 @@ import { migrationNames } from '../src/db/migrations.ts';
 import {
   appEnv,
   createDatabase,
+  databaseUrl,
+  freePort,
   type Postgres,
   startPostgres,
   withClient,
@@ -97,6 +100,77 @@ describe('npm run migrate (real PostgreSQL 17)', () => {
       'race',
     );
     assert.deepEqual(await appliedNames('race'), await migrationNames());
+  });
+  describe('APP_DB_WAIT_MS: a database that is not up yet (Swarm starts both at once)', () => {
+    /** `db`'s URL with the port replaced: where nothing listens, or a forwarder will. */
+    const urlOnPort = (database: string, port: number) => {
+      const url = new URL(databaseUrl(server(), database));
+      url.port = String(port);
+      return url.toString();
+    };
+
+    test('waits until the database accepts connections, then migrates', async (t) => {
+      await createDatabase(server(), 'late');
+      const port = await freePort();
+      const target = { host: server().getHost(), port: server().getPort() };
+      // Nothing listens for the first 1.5 s, as while PostgreSQL runs initdb.
+      let forwarder: Server | undefined;
+      const opening = setTimeout(() => {
+        forwarder = createServer((socket) => {
+          const upstream = connect(target);
+          socket.pipe(upstream).pipe(socket);
+          socket.on('error', () => upstream.destroy());
+          upstream.on('error', () => socket.destroy());
+        }).listen(port, '127.0.0.1');
+      }, 1500);
+      t.after(() => {
+        clearTimeout(opening);
+        forwarder?.close();
+      });
+      const result = await runScript('migrate.ts', {
+        DATABASE_URL: urlOnPort('late', port).replace(server().getHost(), '127.0.0.1'),
+        APP_DB_WAIT_MS: '20000',
+        APP_LOG_LEVEL: 'info',
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /waiting for the database \(APP_DB_WAIT_MS\)/);
+      assert.match(result.stdout, /ECONNREFUSED/);
+      assert.deepEqual(await appliedNames('late'), await migrationNames());
+    });
+
+    test('without it, a refused connection fails at once with one line', async () => {
+      const result = await runScript('migrate.ts', {
+        DATABASE_URL: urlOnPort('postgres', await freePort()),
+      });
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /^migrate failed: .*ECONNREFUSED.*\n$/);
+      assert.doesNotMatch(result.stdout, /waiting for the database/);
+    });
+
+    test('gives up after it, naming the last reason', async () => {
+      const started = Date.now();
+      const result = await runScript('migrate.ts', {
+        DATABASE_URL: urlOnPort('postgres', await freePort()),
+        APP_DB_WAIT_MS: '1500',
+      });
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /^migrate failed: .*ECONNREFUSED.*\n$/);
+      const seconds = (Date.now() - started) / 1000;
+      assert.ok(seconds >= 1.5 && seconds < 10, `gave up after ${seconds} s`);
+    });
+
+    test('a wrong password is not waited for: time will not fix it', async () => {
+      const url = new URL(databaseUrl(server()));
+      url.password = 'wrong';
+      const started = Date.now();
+      const result = await runScript('migrate.ts', {
+        DATABASE_URL: url.toString(),
+        APP_DB_WAIT_MS: '60000',
+      });
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /^migrate failed: password authentication failed.*\(28P01\)\n$/);
+      assert.ok(Date.now() - started < 10_000, 'failed at once, not after the wait');
+    });
   });
 });
 
