@@ -11,6 +11,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import {
@@ -46,6 +47,7 @@ interface Row {
   expect: { status: number; encoding?: string };
 }
 
+const COMPILE_CACHE = fileURLToPath(new URL('../../docker/compile-cache.ts', import.meta.url));
 const ONE = 'bench/one.0a1b2c3d.css';
 const HUNDRED = 'bench/hundred.0a1b2c3e.js';
 const ZIPPED = 'bench/app.0a1b2c3f.css';
@@ -189,6 +191,13 @@ async function main(): Promise<void> {
   chmodSync(base, 0o755);
   const dir = join(base, 'run');
   mkdirSync(dir);
+  // As in the edge image (docker/compile-cache.ts): the edge's processes
+  // find their stripped code cached and never load the TypeScript stripper,
+  // which would add 18 MiB to every worker's RSS.
+  process.env.NODE_COMPILE_CACHE = join(base, 'node-compile-cache');
+  execFileSync(process.execPath, [COMPILE_CACHE, 'edge'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const cleanup = async () => {
     await stopAll();
     await stopApp?.();
