@@ -14,9 +14,11 @@ import { useStack } from '../src/suite.ts';
 const MAX_BODY_BYTES = 64 * 1024;
 
 /**
- * Streams a body of `total` bytes and resolves with the status of the first
- * response, which may come before the body is finished: the edge answers
- * 413 and closes as soon as it knows, so writing on is no error.
+ * Streams a body of `total` bytes as fast as the connection takes it, as
+ * curl or a browser does, and resolves with the response, which comes before
+ * the body is finished: the edge answers 413 at once, then reads and drops
+ * the rest (its lingering close, as nginx's) so that the client gets the
+ * answer rather than a reset.
  */
 function sendLargeBody(
   origin: string,
@@ -51,21 +53,13 @@ function sendLargeBody(
     const chunk = Buffer.alloc(16 * 1024, 'a');
     let sent = 0;
     const write = () => {
-      while (!answered && sent < total) {
+      while (sent < total && !req.destroyed) {
         sent += chunk.length;
         if (!req.write(chunk)) return void req.once('drain', write);
       }
-      if (!answered) req.end();
+      req.end();
     };
-    if (chunked) {
-      write();
-      return;
-    }
-    // A declared length is refused from the head alone: send the head, and
-    // the body only if no answer came first. (Writing at once races the
-    // edge's close: the answer can be lost to EPIPE before it is read.)
-    req.flushHeaders();
-    setTimeout(write, 2000).unref();
+    write();
   });
 }
 
@@ -92,10 +86,14 @@ describe('bad input through the edge', () => {
   const stack = useStack('bad-input', { env: { EDGE_MAX_BODY_BYTES: String(MAX_BODY_BYTES) } });
 
   test('a body over EDGE_MAX_BODY_BYTES is refused with 413, declared or chunked', async () => {
+    // 4 MiB written at once, five times each: without the edge's lingering
+    // close the client mostly got EPIPE instead of the answer (measured).
     for (const chunked of [false, true]) {
-      const { status, body } = await sendLargeBody(stack().origin, MAX_BODY_BYTES * 4, chunked);
-      assert.equal(status, 413, `chunked: ${chunked}: ${body}`);
-      assert.equal((JSON.parse(body) as { code: string }).code, 'body_too_large');
+      for (let round = 0; round < 5; round += 1) {
+        const { status, body } = await sendLargeBody(stack().origin, 4 * 1024 * 1024, chunked);
+        assert.equal(status, 413, `chunked: ${chunked}, round ${round}: ${body}`);
+        assert.equal((JSON.parse(body) as { code: string }).code, 'body_too_large');
+      }
     }
     // The control: a body under the limit goes through (and fails validation
     // in the app, not at the edge).

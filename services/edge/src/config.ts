@@ -60,6 +60,8 @@ const PROPERTIES = {
   EDGE_COMPRESS_MIN_BYTES: int(0, 2 ** 31, ' (bytes; 0: no compression)'),
   EDGE_RATE_LIMIT_RPS: int(0, 1_000_000, ' (requests per second; 0: off)'),
   EDGE_RATE_LIMIT_BURST: int(0, 10_000_000, ' (requests; 0: twice the rate)'),
+  EDGE_LINGER_MS: int(0, 600_000, ' (milliseconds; 0: close at once)'),
+  EDGE_LINGER_IDLE_MS: int(1, 600_000, ' (milliseconds)'),
 } as const;
 
 /** What the schema guarantees once ajv has coerced the strings. */
@@ -88,6 +90,8 @@ interface Env {
   EDGE_COMPRESS_MIN_BYTES?: number;
   EDGE_RATE_LIMIT_RPS?: number;
   EDGE_RATE_LIMIT_BURST?: number;
+  EDGE_LINGER_MS?: number;
+  EDGE_LINGER_IDLE_MS?: number;
 }
 
 export interface Config {
@@ -122,6 +126,10 @@ export interface Config {
   compressMinBytes: number;
   rateLimitPerSecond: number;
   rateLimitBurst: number;
+  /** After a refusal with the body unread (413): the most time spent draining it before closing. */
+  lingerMs: number;
+  /** …and how long the client may send nothing before the edge closes anyway. */
+  lingerIdleMs: number;
 }
 
 /** Defaults: nginx's where it has one (DESIGN.md, "Contracts"). */
@@ -149,6 +157,8 @@ export const DEFAULTS = Object.freeze({
   compressMinBytes: PROXY_DEFAULTS.compressMinBytes,
   rateLimitPerSecond: PROXY_DEFAULTS.rateLimitPerSecond,
   rateLimitBurst: PROXY_DEFAULTS.rateLimitBurst,
+  lingerMs: PROXY_DEFAULTS.lingerMs,
+  lingerIdleMs: PROXY_DEFAULTS.lingerIdleMs,
 });
 
 export { ConfigError } from '@stack/shared/settings';
@@ -210,6 +220,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     compressMinBytes: settings.EDGE_COMPRESS_MIN_BYTES ?? DEFAULTS.compressMinBytes,
     rateLimitPerSecond: settings.EDGE_RATE_LIMIT_RPS ?? DEFAULTS.rateLimitPerSecond,
     rateLimitBurst: settings.EDGE_RATE_LIMIT_BURST ?? DEFAULTS.rateLimitBurst,
+    lingerMs: settings.EDGE_LINGER_MS ?? DEFAULTS.lingerMs,
+    lingerIdleMs: settings.EDGE_LINGER_IDLE_MS ?? DEFAULTS.lingerIdleMs,
   });
 }
 

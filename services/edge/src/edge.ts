@@ -149,6 +149,8 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
     compressMinBytes: config.compressMinBytes,
     rateLimitPerSecond: config.rateLimitPerSecond,
     rateLimitBurst: config.rateLimitBurst,
+    lingerMs: config.lingerMs,
+    lingerIdleMs: config.lingerIdleMs,
     // None, as the static answers: the upstream's (with its version) is dropped too.
     serverHeader: '',
     resolve: deps.resolve ?? defaultResolver,
@@ -223,7 +225,7 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
   // Fastify runs onClose after the server closed, i.e. after in-flight
   // requests (proxied ones included) finished.
   edge.addHook('onClose', () => proxy.close());
-  edge.register(errorsPlugin);
+  edge.register(errorsPlugin, { linger: config });
   edge.register(accessLogPlugin, { log: accessLog });
   edge.register(healthPlugin);
   edge.register(metricsPlugin, { gather });

@@ -32,6 +32,8 @@ test('defaults: nginx-like timeouts, one worker per core, table on', async (t) =
   assert.equal(config.upstreamEjectMs, 2000);
   assert.equal(config.compressMinBytes, 1024);
   assert.equal(config.rateLimitPerSecond, 0);
+  assert.equal(config.lingerMs, 30_000);
+  assert.equal(config.lingerIdleMs, 5000);
   assert.ok(Object.isFrozen(config));
 });
 
@@ -44,11 +46,15 @@ test('proxy settings: upstream URL, trusted proxies list, limits', async (t) => 
     EDGE_TRUSTED_PROXIES: ' 10.0.0.0/8, 192.168.1.7 ,fd00::/8',
     EDGE_MAX_BODY_BYTES: '0',
     EDGE_RATE_LIMIT_RPS: '50',
+    EDGE_LINGER_MS: '0',
+    EDGE_LINGER_IDLE_MS: '250',
   });
   assert.equal(config.upstream.host, '127.0.0.1:3100');
   assert.deepEqual(config.trustedProxies, ['10.0.0.0/8', '192.168.1.7', 'fd00::/8']);
   assert.equal(config.maxBodyBytes, 0);
   assert.equal(config.rateLimitPerSecond, 50);
+  assert.equal(config.lingerMs, 0);
+  assert.equal(config.lingerIdleMs, 250);
 });
 
 test('settings are read from strings; an empty value means the default', async (t) => {
@@ -90,6 +96,8 @@ const BAD: [name: string, value: string][] = [
   ['EDGE_HEALTH_INTERVAL_MS', '-5'],
   ['EDGE_COMPRESS_MIN_BYTES', 'some'],
   ['EDGE_RATE_LIMIT_RPS', '1.5'],
+  ['EDGE_LINGER_MS', '30s'],
+  ['EDGE_LINGER_IDLE_MS', '0'],
   // Longer than the default EDGE_REQUEST_TIMEOUT_MS (60000): Node refuses it.
   ['EDGE_HEADERS_TIMEOUT_MS', '120000'],
 ];

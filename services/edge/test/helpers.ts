@@ -101,6 +101,8 @@ export function testConfig(root: string, overrides: Partial<EdgeConfig> = {}): E
     compressMinBytes: DEFAULTS.compressMinBytes,
     rateLimitPerSecond: DEFAULTS.rateLimitPerSecond,
     rateLimitBurst: DEFAULTS.rateLimitBurst,
+    lingerMs: DEFAULTS.lingerMs,
+    lingerIdleMs: DEFAULTS.lingerIdleMs,
     ...overrides,
   };
 }

@@ -11,18 +11,22 @@ import { errorBodySchema } from '@stack/shared';
 import type { FastifyError } from 'fastify';
 import fp from 'fastify-plugin';
 import { codeFor, methodNotAllowed, sendError } from '../errors.ts';
+import { type LingerOptions, lingerIfUnread } from '../proxy/index.ts';
 import { STATIC_PREFIX } from '../static/request-path.ts';
 
 export const EDGE_PREFIX = '/_edge/';
 
-export default fp(
-  async (edge) => {
+export default fp<{ linger: LingerOptions }>(
+  async (edge, { linger }) => {
     edge.addSchema(errorBodySchema);
 
     edge.setErrorHandler((error: FastifyError, request, reply) => {
       const status =
         typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
       if (status >= 500) request.log.error({ err: error, reqId: request.id }, 'request failed');
+      // Fastify closes the connection after a body it refused (413, a parse
+      // error): linger so that a client still sending gets this answer.
+      lingerIfUnread(request.raw, linger);
       // A 5xx's message may carry internals; the log has them, the client gets the class.
       return sendError(request, reply, status, status >= 500 ? codeFor(status) : error.message);
     });

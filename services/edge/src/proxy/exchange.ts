@@ -25,6 +25,7 @@ import {
   UPSTREAM_UNREACHABLE,
 } from './errors.ts';
 import { connectionListed, RESPONSE_DROP } from './headers.ts';
+import { lingerIfUnread } from './linger.ts';
 import type { ProxyOptions } from './options.ts';
 import type { Counters } from './stats.ts';
 import type { Upstream, Upstreams } from './upstreams.ts';
@@ -317,6 +318,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const res = this.res;
     if (res.headersSent || res.destroyed) return;
     this.shared.counters.response(error.status);
+    if (closeConnection) lingerIfUnread(this.req, this.shared.options);
     sendError(
       this.req,
       res,

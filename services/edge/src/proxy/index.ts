@@ -10,6 +10,7 @@ import { BODY_TOO_LARGE, RATE_LIMITED, sendError } from './errors.ts';
 import { Exchange, type ProxyContext, type Shared } from './exchange.ts';
 import { peerAddress, peerTrusted, trustList } from './forwarded.ts';
 import { requestHeaders } from './headers.ts';
+import { lingerIfUnread } from './linger.ts';
 import type { ProxyOptions } from './options.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { Counters, type ProxyStats } from './stats.ts';
@@ -18,6 +19,7 @@ import { Upstreams } from './upstreams.ts';
 
 export type { ProxyContext } from './exchange.ts';
 export { trustList } from './forwarded.ts';
+export { type LingerOptions, lingerIfUnread } from './linger.ts';
 export {
   defaultResolver,
   PROXY_DEFAULTS,
@@ -94,8 +96,10 @@ export function createProxy(options: ProxyOptions): EdgeProxy {
     const length = req.headers['content-length'];
     if (maxBody > 0 && length !== undefined && Number(length) > maxBody) {
       // Refused before a byte of the body is read, as nginx does; the
-      // connection closes so the unread body is never parsed as a request.
+      // connection closes so the unread body is never parsed as a request,
+      // after lingering so that the client gets the answer, not a RST.
       counters.response(413);
+      lingerIfUnread(req, options);
       sendError(req, res, BODY_TOO_LARGE, ctx.requestId, serverHeader, { connection: 'close' });
       return;
     }

@@ -37,6 +37,10 @@ export interface ProxyOptions {
   rateLimitPerSecond: number;
   /** EDGE_RATE_LIMIT_BURST: bucket size; 0 means twice the rate. */
   rateLimitBurst: number;
+  /** EDGE_LINGER_MS: after a refusal with the body unread, the most time spent reading and dropping it (nginx's `lingering_time`); 0: close at once. */
+  lingerMs: number;
+  /** EDGE_LINGER_IDLE_MS: that lingering stops once the client sent nothing for this long (nginx's `lingering_timeout`). */
+  lingerIdleMs: number;
   /** `Server` header of proxied and error responses (never a version); empty sends none. */
   serverHeader: string;
   resolve: Resolver;
@@ -58,6 +62,8 @@ export const PROXY_DEFAULTS = Object.freeze({
   compressMinBytes: 1024,
   rateLimitPerSecond: 0,
   rateLimitBurst: 0,
+  lingerMs: 30_000,
+  lingerIdleMs: 5000,
   serverHeader: 'edge',
   resolve: defaultResolver,
 });

@@ -1,0 +1,66 @@
+/**
+ * nginx's lingering close for answers sent before the request body was read
+ * (413, and any refusal that closes the connection): closing a socket whose
+ * receive buffer still holds the client's body makes the kernel send a RST,
+ * and a client still writing then gets ECONNRESET/EPIPE, often before it
+ * read the answer. So the edge half-closes instead, reads and drops what the
+ * client still sends, and closes once the client stops (its FIN, or
+ * `idleMs` without a byte) or after `totalMs` in all
+ * (https://nginx.org/en/docs/http/ngx_http_core_module.html#lingering_close).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+
+export interface LingerOptions {
+  /** EDGE_LINGER_MS: nginx's `lingering_time`; 0 closes at once. */
+  lingerMs: number;
+  /** EDGE_LINGER_IDLE_MS: nginx's `lingering_timeout`. */
+  lingerIdleMs: number;
+}
+
+interface LingeringSocket extends Socket {
+  lingerOptions?: LingerOptions;
+}
+
+/**
+ * Arms the lingering close for `req`'s connection when its body is not all
+ * read. node:http (lib/_http_server.js, resOnFinish) calls
+ * `socket.destroySoon()` once a `Connection: close` response has finished,
+ * which ends the socket and destroys it as soon as the answer is flushed;
+ * this socket's own `destroySoon` lingers first. A response that keeps the
+ * connection never calls it: Node then reads and drops the rest of the
+ * body itself (`req._dump()`), and no RST is sent.
+ */
+export function lingerIfUnread(req: IncomingMessage, options: LingerOptions): void {
+  if (req.complete || options.lingerMs === 0) return;
+  const socket = req.socket as LingeringSocket;
+  socket.lingerOptions = options;
+  socket.destroySoon = lingeringDestroySoon;
+}
+
+function lingeringDestroySoon(this: LingeringSocket): void {
+  if (this.destroyed) return;
+  const { lingerMs, lingerIdleMs } = this.lingerOptions as LingerOptions;
+  // Node's HTTP parser must not see what follows: bytes past the refused
+  // body would parse as a new request and reach the app. Adding a 'data'
+  // listener through node:http's wrapper takes the parser off the socket
+  // (unconsume), and removing node:http's own 'data' listener stops the
+  // rest; nothing is kept, only dropped.
+  this.removeAllListeners('data');
+  this.on('data', discard);
+  this.on('end', destroy);
+  this.on('error', destroy);
+  this.setTimeout(lingerIdleMs, destroy);
+  const total = setTimeout(() => this.destroy(), lingerMs);
+  this.once('close', () => clearTimeout(total));
+  // FIN after the answer; the read side stays open (node:http servers
+  // are allowHalfOpen).
+  this.end();
+  this.resume();
+}
+
+function discard(): void {}
+
+function destroy(this: Socket): void {
+  this.destroy();
+}
