@@ -25,23 +25,6 @@ async function hostname(replica: Docker.Container): Promise<string> {
   return (await replica.inspect()).Config.Hostname;
 }
 
-/** `ip:3000` of a replica on the network the edge reaches it by (it may change on restart). */
-async function frontAddress(stack: Stack, replica: Docker.Container): Promise<string> {
-  const { NetworkSettings } = await replica.inspect();
-  const ip = NetworkSettings.Networks[`${stack.project}_front`]?.IPAddress;
-  assert.ok(ip, 'the replica is on the front network');
-  return `${ip}:3000`;
-}
-
-/** In how many edge workers an upstream address is healthy (`/_edge/metrics`, summed by the primary). */
-async function edgeHealthyCount(stack: Stack, address: string): Promise<number> {
-  const metrics = await (await fetch(stack.url('/_edge/metrics'))).text();
-  const line = metrics
-    .split('\n')
-    .find((l) => l.startsWith(`edge_upstream_address_healthy{address="${address}"}`));
-  return Number(line?.split(' ').at(-1) ?? 0);
-}
-
 /** Waits until the API answers 200 through the edge again. */
 async function serving(stack: Stack, timeoutMs = 30_000): Promise<void> {
   await eventually(
@@ -86,18 +69,16 @@ describe('app replicas and the edge failing', () => {
         // on for APP_DRAIN_MS), exits, starts again.
         await replica.restart({ t: 20 });
         const restartedAt = performance.now();
+        // Docker's healthy, and one answer from it through the edge, is all
+        // an operator waits for. An edge worker may not have seen it pass its
+        // own check yet when the next replica starts draining: the worker
+        // then checks every address at once rather than answer no_upstream.
         await waitHealthy(replica);
-        // Then back in the edge's rotation, in every worker, before the next
-        // one goes: as an operator watches a load balancer's target health.
-        // Docker's healthy alone races the edge's own health check (both 1 s).
-        const address = await frontAddress(stack(), replica);
-        await eventually(
-          async () => {
-            assert.equal(await edgeHealthyCount(stack(), address), EDGE_WORKERS);
-            assert.ok((lastSeen.get(await hostname(replica)) ?? 0) > restartedAt);
-          },
-          { timeoutMs: 15_000, intervalMs: 100 },
-        );
+        const name = await hostname(replica);
+        await eventually(async () => assert.ok((lastSeen.get(name) ?? 0) > restartedAt), {
+          timeoutMs: 15_000,
+          intervalMs: 100,
+        });
       }
       await sleep(1000);
     } finally {

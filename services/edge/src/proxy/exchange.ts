@@ -107,6 +107,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   responded = false;
   retried = false;
   waited = false;
+  rechecked = false;
   clientGone = false;
   drainHooked = false;
   t0 = 0;
@@ -144,6 +145,16 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (resolving !== null && !this.waited) {
       this.waited = true;
       resolving.then(() => {
+        if (!this.clientGone) this.start();
+      });
+      return;
+    }
+    // Every address failed its last check: check them now, once, before
+    // refusing (Upstreams.recheck says which race this closes).
+    const rechecking = this.rechecked ? null : upstreams.recheck();
+    if (rechecking !== null) {
+      this.rechecked = true;
+      rechecking.then(() => {
         if (!this.clientGone) this.start();
       });
       return;

@@ -16,6 +16,8 @@ import type { Counters, UpstreamAddressStats } from './stats.ts';
 const MAX_EJECT_FACTOR = 8;
 /** Re-resolving on failures is useful once per burst of them, not per request. */
 const MIN_RESOLVE_GAP_MS = 250;
+/** Likewise an immediate health-check round when nothing is usable. */
+const MIN_RECHECK_GAP_MS = 250;
 
 export class Upstream {
   readonly key: string;
@@ -31,7 +33,8 @@ export class Upstream {
   ejectedUntil = 0;
   failures = 0;
   outstanding = 0;
-  checking = false;
+  /** The health check in flight (resolves true when it passed). */
+  checking: Promise<boolean> | null = null;
   /** Gone from DNS (or the proxy closed): never dispatched to again. */
   retired = false;
   health: Client | null = null;
@@ -85,6 +88,8 @@ export class Upstreams {
   #timers: NodeJS.Timeout[] = [];
   #closed = false;
   #soon: NodeJS.Timeout | null = null;
+  #rechecking: Promise<void> | null = null;
+  #lastRecheck = 0;
   /** Settles after the first resolution, so early requests wait instead of failing. */
   readonly ready: Promise<void>;
 
@@ -161,6 +166,37 @@ export class Upstreams {
     return all[i] as Upstream;
   }
 
+  /**
+   * Nothing is usable: check every address now rather than at the next
+   * interval, and settle as soon as one passes (it is then in the rotation)
+   * or every check is done. The race this closes: in a rolling restart the
+   * returning replica is ready a moment before its next check, while the
+   * other one has started draining; without it, requests in that moment get
+   * 503 no_upstream. Null when checks are off or a round ran just now, so an
+   * outage costs one round per MIN_RECHECK_GAP_MS, not one per request.
+   */
+  recheck(): Promise<void> | null {
+    if (this.#rechecking !== null) return this.#rechecking;
+    const { healthPath, healthIntervalMs } = this.#options;
+    if (healthPath === '' || healthIntervalMs === 0 || this.#closed) return null;
+    if (Date.now() - this.#lastRecheck < MIN_RECHECK_GAP_MS) return null;
+    this.#lastRecheck = Date.now();
+    const checks = [...this.#byKey.values()].map((u) => this.#check(u));
+    this.#rechecking = new Promise<void>((settle) => {
+      let pending = checks.length;
+      if (pending === 0) settle();
+      for (const check of checks) {
+        void check.then((passed) => {
+          pending -= 1;
+          if (passed || pending === 0) settle();
+        });
+      }
+    }).finally(() => {
+      this.#rechecking = null;
+    });
+    return this.#rechecking;
+  }
+
   get size(): number {
     return this.#byKey.size;
   }
@@ -227,7 +263,7 @@ export class Upstreams {
         this.#byKey.set(u.key, u);
         // Checked at once, so a replica that resolves before it is ready
         // leaves the rotation within one round trip.
-        this.#check(u);
+        void this.#check(u);
       }
     }
     for (const [key, u] of this.#byKey) {
@@ -250,21 +286,22 @@ export class Upstreams {
   }
 
   #checkAll(): void {
-    for (const u of this.#byKey.values()) this.#check(u);
+    for (const u of this.#byKey.values()) void this.#check(u);
   }
 
-  #check(u: Upstream): void {
+  /** Checks `u` (or joins the check in flight); resolves true when it passed. */
+  #check(u: Upstream): Promise<boolean> {
     const { healthPath, healthIntervalMs } = this.#options;
-    if (healthPath === '' || healthIntervalMs === 0 || u.checking || this.#closed) return;
-    u.checking = true;
+    if (u.checking !== null) return u.checking;
+    if (healthPath === '' || healthIntervalMs === 0 || this.#closed) return Promise.resolve(false);
     // Its own connection, so a check never queues behind busy requests and
     // survives the pool being closed while the address is unhealthy.
     u.health ??= new Client(u.origin, { pipelining: 1, keepAliveTimeout: 4000 });
     const timeout = Math.max(healthIntervalMs, 1000);
-    probe(u.health, healthPath, this.hostHeader, timeout).then((result) => {
-      u.checking = false;
-      if (this.#byKey.get(u.key) !== u) return;
+    u.checking = probe(u.health, healthPath, this.hostHeader, timeout).then((result) => {
+      u.checking = null;
       const passed = result === 'pass';
+      if (this.#byKey.get(u.key) !== u) return passed;
       u.answering = result === 'pass' || result === 'fail';
       if (passed && !u.healthy) {
         u.healthy = true;
@@ -279,7 +316,9 @@ export class Upstreams {
           u.drain();
         }
       }
+      return passed;
     });
+    return u.checking;
   }
 
   stats(): UpstreamAddressStats[] {

@@ -7,6 +7,7 @@ import {
   startCheckedReplicas,
   startEdge,
   startReplicas,
+  startUpstream,
   until,
   upstreamUrl,
 } from './helpers.ts';
@@ -87,4 +88,59 @@ test('a replica whose health check says draining is left out of panic mode', asy
   const reply = await send(edge.port);
   assert.equal(reply.status, 503);
   assert.equal(JSON.parse(reply.text).code, 'no_upstream');
+});
+
+test('with nothing usable, every address is checked at once before a 503: the rolling-restart race', async (t) => {
+  // 127.0.0.1 was down at its last check and is back now; 127.0.0.2 has
+  // started draining. The next periodic check is a minute away: only an
+  // immediate one finds the returned replica for this request.
+  const replicas = await startReplicas(t, 2, (i) =>
+    i === 0
+      ? (_req, res) => res.end('returned')
+      : (req, res) => {
+          res.statusCode = req.url === '/readyz' ? 503 : 200;
+          res.end(
+            req.url === '/readyz'
+              ? JSON.stringify({
+                  statusCode: 503,
+                  code: 'draining',
+                  message: 'bye',
+                  requestId: 'x',
+                })
+              : 'draining',
+          );
+        },
+  );
+  const [first] = replicas;
+  assert.ok(first);
+  await first.close();
+  const { resolve } = mutableResolver(['127.0.0.1', '127.0.0.2']);
+  const edge = await startEdge(t, {
+    upstream: upstreamUrl(first.port),
+    resolve,
+    healthPath: '/readyz',
+    healthIntervalMs: 60_000,
+  });
+  await until(() => edge.proxy.stats().upstreams.every((u) => !u.healthy));
+  await startUpstream(t, (_req, res) => res.end('returned'), '127.0.0.1', first.port);
+
+  const reply = await send(edge.port);
+  assert.equal(reply.status, 200, reply.text);
+  assert.equal(reply.text, 'returned');
+});
+
+test('an outage costs one immediate check round per burst, not one per request', async (t) => {
+  const { replicas, edge } = await startCheckedReplicas(t, [false], () => (_req, res) => res.end());
+  await until(() => edge.proxy.stats().upstreams[0]?.healthy === false);
+  await replicas[0]?.close();
+  for (let end = Date.now() + 5000; (await send(edge.port)).status !== 503; ) {
+    assert.ok(Date.now() < end, 'no 503 within 5 s');
+    await sleep(50);
+  }
+  const before = edge.proxy.stats().healthCheckFailures;
+  const replies = await Promise.all(Array.from({ length: 50 }, () => send(edge.port)));
+  assert.deepEqual(new Set(replies.map((r) => r.status)), new Set([503]));
+  // The 50-ms periodic checks go on too; 50 requests must not add 50 more.
+  const added = edge.proxy.stats().healthCheckFailures - before;
+  assert.ok(added < 10, `${added} checks for 50 requests`);
 });
