@@ -79,14 +79,19 @@ for (const step of runs) {
     process.exit(1);
   }
 }
-// Node logs "no transpile cache for StrippedTypeScript <file>" when it strips one.
-const missed = runs.flatMap((step) =>
-  run(step, true)
-    .stderr.split('\n')
-    .filter((line) => line.includes('no transpile cache')),
-);
-if (missed.length > 0) {
-  console.error(`compile-cache: still stripped at run time:\n${missed.join('\n')}`);
+// Node logs "no transpile cache for StrippedTypeScript <file>" when it has to
+// strip one, and "retrieving transpile cache ... success" when it need not:
+// a miss fails the build, and so does no hit at all (a Node that words its
+// debug output differently must not make this check pass by saying nothing).
+const debug = runs.flatMap((step) => run(step, true).stderr.split('\n'));
+const missed = debug.filter((line) => line.includes('no transpile cache'));
+const hits = debug.filter((line) => /retrieving transpile cache .*success/.test(line));
+if (missed.length > 0 || hits.length === 0) {
+  console.error(
+    `compile-cache: ${hits.length} cached, still stripped at run time:\n${missed.join('\n')}`,
+  );
   process.exit(1);
 }
-console.log(`compile-cache: ${image}: ${runs.length} entry points cached`);
+console.log(
+  `compile-cache: ${image}: ${runs.length} entry points, ${hits.length} modules from the cache`,
+);

@@ -50,20 +50,31 @@ export async function leaseSwarm(): Promise<SwarmLease> {
     gwbridgeWasOurs = !(await networkExists(GWBRIDGE));
     // Loopback: no other machine can join, and it needs no routable address.
     await docker.swarmInit({ ListenAddr: '127.0.0.1:2377', AdvertiseAddr: '127.0.0.1' });
-    const node = await selfNode();
-    const { Version, Spec } = (await node.inspect()) as {
-      Version: { Index: number };
-      Spec: { Labels?: Record<string, string> };
-    };
-    await node.update({
-      version: Version.Index,
-      ...Spec,
-      Labels: { ...Spec.Labels, [OWNER_LABEL]: 'true' },
-    });
     created = true;
+    try {
+      const node = await selfNode();
+      const { Version, Spec } = (await node.inspect()) as {
+        Version: { Index: number };
+        Spec: { Labels?: Record<string, string> };
+      };
+      await node.update({
+        version: Version.Index,
+        ...Spec,
+        Labels: { ...Spec.Labels, [OWNER_LABEL]: 'true' },
+      });
+    } catch (error) {
+      await docker.swarmLeave({ force: true });
+      throw error;
+    }
   } else if (state === 'active') {
     if (!info.Swarm.ControlAvailable) {
       throw new Error('this engine is a swarm worker: run the suite on a manager');
+    }
+    // The suite deploys images built here (--resolve-image never): another
+    // node would not have them.
+    const nodes = await docker.listNodes();
+    if (nodes.length > 1) {
+      throw new Error(`this swarm has ${nodes.length} nodes; the suite needs a single-node swarm`);
     }
     const { Spec } = (await (await selfNode()).inspect()) as {
       Spec: { Labels?: Record<string, string> };
@@ -128,7 +139,7 @@ export async function runningTasks(service: string): Promise<number> {
   return tasks.filter((task) => task.Status.State === 'running').length;
 }
 
-/** Every task of the service: running ones and those still shutting down. */
+/** Tasks starting or running, whatever their desired state: those still shutting down count. */
 export async function liveTasks(service: string): Promise<number> {
   const tasks = (await docker.listTasks({ filters: { service: [service] } })) as Array<{
     Status: { State: string };

@@ -1,8 +1,9 @@
 /**
  * Renders the stack file and deploys it to this swarm, then waits until every
  * long-running service has all its tasks running (healthy, where the image has
- * a healthcheck) and every one-shot's latest run completed. A one-shot that
- * used up its attempts fails the deploy with its task's error.
+ * a healthcheck) and the run of every one-shot (a Swarm job) that this
+ * deploy started completed. A one-shot that failed fails the deploy with its
+ * task's error.
  *   node scripts/swarm/deploy.ts          (SWARM_STACK, default ts-deploy-stack)
  * Images are used as tagged locally (`--resolve-image never`): build them
  * first with `docker compose build`, or push them to a registry every node
@@ -11,7 +12,15 @@
 import { docker, runMain } from './docker.ts';
 import { loadSettings } from './settings.ts';
 import { renderStack } from './stack-file.ts';
-import { assertSwarmManager, oneShotDone, stackSettled, waitFor } from './swarm.ts';
+import {
+  assertSwarmManager,
+  engineNow,
+  failedUpdates,
+  jobDone,
+  jobIteration,
+  stackSettled,
+  waitFor,
+} from './swarm.ts';
 
 runMain('deploy', async () => {
   const settings = loadSettings();
@@ -19,6 +28,7 @@ runMain('deploy', async () => {
   const { file, oneShots, notes } = await renderStack(settings);
   for (const note of notes) console.log(`note: ${note}`);
   const started = performance.now();
+  const since = await engineNow();
   await docker([
     'stack',
     'deploy',
@@ -31,15 +41,19 @@ runMain('deploy', async () => {
     file,
     settings.stack,
   ]);
-  const since = Date.now() - 1000;
   const oneShotNames = oneShots.map((name) => `${settings.stack}_${name}`);
-  // One at a time: a failed one-shot ends the wait with its own error, not a timeout.
+  // Every deploy starts a new run of each job (as `docker compose up` runs
+  // its one-shots again); one at a time, so a failed one ends the wait with
+  // its own error, not a timeout.
   for (const service of oneShotNames) {
-    await oneShotDone(service, { since }, settings.timeoutMs);
+    await jobDone(service, await jobIteration(service), settings.timeoutMs);
   }
   await waitFor(`stack ${settings.stack} to settle`, settings.timeoutMs, async () =>
     (await stackSettled(settings.stack, oneShotNames)) ? true : undefined,
   );
+  // A changed image rolls like `swarm:roll` does; Swarm may have rolled it back.
+  const failed = await failedUpdates(settings.stack, since, settings.timeoutMs);
+  if (failed.length > 0) throw new Error(failed.join('; '));
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`stack ${settings.stack} deployed and settled in ${seconds} s`);
 });

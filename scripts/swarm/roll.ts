@@ -13,7 +13,7 @@
 import { docker, runMain } from './docker.ts';
 import { probeGaps } from './edge-gap.ts';
 import { loadSettings } from './settings.ts';
-import { oneShotDone, serviceImage, updateState, waitFor } from './swarm.ts';
+import { jobDone, jobIteration, serviceImage, UPDATE_DONE, updateState, waitFor } from './swarm.ts';
 
 const TARGETS = ['app', 'edge'] as const;
 type Target = (typeof TARGETS)[number];
@@ -40,7 +40,7 @@ function update(service: string, image: string, extra: string[]): Promise<string
 async function checkOutcome(service: string, timeoutMs: number): Promise<void> {
   const { state, message } = await waitFor(`${service}'s update to finish`, timeoutMs, async () => {
     const status = await updateState(service);
-    return ['updating', 'rollback_started'].includes(status.state) ? undefined : status;
+    return status.state === '' || UPDATE_DONE.includes(status.state) ? status : undefined;
   });
   if (state !== 'completed') {
     throw new Error(`${service}: update ${state || 'not started'}${message ? `: ${message}` : ''}`);
@@ -57,15 +57,15 @@ async function edgePort(service: string): Promise<number> {
 }
 
 /**
- * Runs migrate and collectstatic with `image` (--force: a one-shot reruns
- * even when its spec is unchanged) and waits for each to complete.
+ * Runs migrate and collectstatic (Swarm jobs) with `image` and waits for
+ * each run to complete; --force starts a run even when the image is the one
+ * the job already has.
  */
 async function runOneShots(stack: string, image: string, timeoutMs: number): Promise<void> {
   for (const oneShot of ['migrate', 'collectstatic']) {
     const name = `${stack}_${oneShot}`;
-    const since = Date.now() - 1000;
     await update(name, image, ['--detach', '--force']);
-    await oneShotDone(name, { since, image }, timeoutMs);
+    await jobDone(name, await jobIteration(name), timeoutMs);
     console.log(`${name} ran ${image}`);
   }
 }
@@ -81,11 +81,19 @@ async function rollApp(stack: string, image: string, timeoutMs: number): Promise
   try {
     await checkOutcome(service, timeoutMs);
   } catch (error) {
-    // Swarm rolled the app back; collectstatic made the failed release's set
-    // current, so run the one-shots again with the release still serving.
-    // Its migrations stay applied: migrations only ever add (migrations/README.md).
+    // Only after a finished rollback is `previous` what serves; a paused or
+    // timed-out update needs an operator, and the one-shots stay as they are.
+    if ((await updateState(service)).state !== 'rollback_completed') throw error;
+    // collectstatic made the refused release's set current: run the
+    // one-shots again with the release that serves. Its migrations stay
+    // applied: migrations only ever add (migrations/README.md).
     console.error(`${service} was rolled back to ${previous}; restoring its one-shots`);
-    await runOneShots(stack, previous, timeoutMs);
+    try {
+      await runOneShots(stack, previous, timeoutMs);
+    } catch (restoring) {
+      const why = restoring instanceof Error ? restoring.message : String(restoring);
+      throw new Error(`${(error as Error).message}; restoring the one-shots failed too: ${why}`);
+    }
     throw error;
   }
 }

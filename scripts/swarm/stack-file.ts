@@ -14,7 +14,7 @@ import type { SwarmSettings } from './settings.ts';
 export interface RenderResult {
   file: string;
   services: string[];
-  /** Services with restart_policy none or on-failure: they run to completion and exit. */
+  /** Job services (deploy.mode replicated-job or global-job): they run to completion, once per deploy. */
   oneShots: string[];
   notes: string[];
 }
@@ -50,10 +50,9 @@ export async function renderStack(settings: SwarmSettings): Promise<RenderResult
   await writeFile(settings.stackFile, text);
   // Interpolation already happened in compose; a second pass would eat `$$`.
   await docker(['stack', 'config', '--skip-interpolation', '-c', settings.stackFile]);
-  const services = stack.services as Record<string, { deploy?: { restart_policy?: object } }>;
-  const oneShots = Object.keys(services).filter((name) => {
-    const policy = services[name]?.deploy?.restart_policy as { condition?: string } | undefined;
-    return policy?.condition === 'none' || policy?.condition === 'on-failure';
-  });
+  const services = stack.services as Record<string, { deploy?: { mode?: string } }>;
+  const oneShots = Object.keys(services).filter((name) =>
+    services[name]?.deploy?.mode?.endsWith('-job'),
+  );
   return { file: settings.stackFile, services: Object.keys(services), oneShots, notes };
 }

@@ -13,6 +13,8 @@ export interface Task {
   image: string;
   createdAt: number;
   error: string;
+  /** Which run of a job service the task belongs to (JobIteration.Index). */
+  iteration: number;
 }
 
 export async function assertSwarmManager(): Promise<void> {
@@ -36,6 +38,7 @@ export async function tasks(service: string): Promise<Task[]> {
     DesiredState: string;
     Spec: { ContainerSpec: { Image: string } };
     Status: { State: string; Err?: string };
+    JobIteration?: { Index?: number };
   }>;
   return raw.map((task) => ({
     id: task.ID,
@@ -44,20 +47,34 @@ export async function tasks(service: string): Promise<Task[]> {
     image: task.Spec.ContainerSpec.Image,
     createdAt: Date.parse(task.CreatedAt),
     error: task.Status.Err ?? '',
+    iteration: task.JobIteration?.Index ?? 0,
   }));
 }
 
-/** `completed`, `rollback_completed`, `paused`, ...; empty when never updated. */
-export async function updateState(service: string): Promise<{ state: string; message: string }> {
-  const out = await docker([
-    'service',
-    'inspect',
-    '-f',
-    '{{if .UpdateStatus}}{{.UpdateStatus.State}}|{{.UpdateStatus.Message}}{{end}}',
-    service,
-  ]);
-  const [state = '', message = ''] = out.trim().split('|');
-  return { state, message };
+export interface UpdateStatus {
+  /** `updating`, `completed`, `rollback_completed`, `paused`, ...; empty when never updated. */
+  state: string;
+  message: string;
+  /** The engine's clock, in ms; 0 when never updated. */
+  startedAt: number;
+}
+
+export async function updateState(service: string): Promise<UpdateStatus> {
+  const raw = await docker(['service', 'inspect', '-f', '{{json .UpdateStatus}}', service]);
+  const status = JSON.parse(raw) as { State?: string; Message?: string; StartedAt?: string } | null;
+  return {
+    state: status?.State ?? '',
+    message: status?.Message ?? '',
+    startedAt: status?.StartedAt ? Date.parse(status.StartedAt) : 0,
+  };
+}
+
+/** Final states of an update; anything else is still moving. */
+export const UPDATE_DONE = ['completed', 'paused', 'rollback_completed', 'rollback_paused'];
+
+/** The engine's own clock (ms), so update times compare with no skew from this machine's. */
+export async function engineNow(): Promise<number> {
+  return Date.parse(JSON.parse(await docker(['info', '--format', '{{json .SystemTime}}'])));
 }
 
 export async function serviceImage(service: string): Promise<string> {
@@ -99,12 +116,21 @@ const ACTIVE = [
   'running',
 ];
 
-async function updatedAt(service: string): Promise<number> {
-  const raw = await docker(['service', 'inspect', '-f', '{{json .UpdatedAt}}', service]);
-  return Date.parse(JSON.parse(raw) as string);
+/**
+ * The current run of a job service (deploy.mode replicated-job or
+ * global-job): Swarm counts them, and starts a new one on every update of
+ * the service, `docker stack deploy` included.
+ */
+export async function jobIteration(service: string): Promise<number> {
+  const raw = await docker(['service', 'inspect', '-f', '{{json .JobStatus}}', service]);
+  const status = JSON.parse(raw) as { JobIteration?: { Index?: number } } | null;
+  if (status === null) {
+    throw new Error(`${service} is not a job: give it deploy.mode replicated-job or global-job`);
+  }
+  return status.JobIteration?.Index ?? 0;
 }
 
-/** How many failed runs Swarm makes of a one-shot before it gives up. */
+/** How many failed runs Swarm makes of a job's task before it gives up. */
 async function attempts(service: string): Promise<number> {
   const [condition = '', max = '0'] = (
     await docker([
@@ -122,38 +148,30 @@ async function attempts(service: string): Promise<number> {
 }
 
 /**
- * A one-shot has run once a task of it created since `since` (and of `image`,
- * when given) completed and none is still going; it failed once Swarm used up
- * its attempts (restart_policy none: one; on-failure: max_attempts), and the
- * error names the last task's. Without `image`, a one-shot whose spec was
- * not changed since `since` (so Swarm starts no new task) counts as run when
- * its latest task completed: `docker stack deploy` of an unchanged stack
- * reruns nothing.
+ * Waits for run `iteration` of a job service: done once none of that run's
+ * tasks is still going and they completed (one task, or one per node for a
+ * global job); failed once Swarm used up its attempts, with the last failed
+ * task's error. Iterations, not clocks: nothing here compares timestamps.
  */
-export async function oneShotDone(
+export async function jobDone(
   service: string,
-  { since, image }: { since: number; image?: string },
+  iteration: number,
   timeoutMs: number,
 ): Promise<void> {
   const allowed = await attempts(service);
-  const changed = image !== undefined || (await updatedAt(service)) >= since;
-  await waitFor(`${service} to complete`, timeoutMs, async () => {
-    const all = (await tasks(service)).sort((a, b) => b.createdAt - a.createdAt);
-    if (all.some((t) => ACTIVE.includes(t.state) && t.desiredState !== 'shutdown')) {
-      return undefined;
-    }
-    const fresh = all.filter((t) => t.createdAt >= since && (!image || t.image === image));
-    if (!changed && fresh.length === 0 && all[0]?.state === 'complete') return true;
-    // Failures first: a global one-shot has a task per node, and one node's
-    // failure fails the run even when another node's task completed.
-    const failed = fresh.filter((t) => t.state !== 'complete');
+  await waitFor(`${service} (run ${iteration}) to complete`, timeoutMs, async () => {
+    const run = (await tasks(service))
+      .filter((t) => t.iteration === iteration)
+      .sort((a, b) => b.createdAt - a.createdAt);
+    const failed = run.filter((t) => !ACTIVE.includes(t.state) && t.state !== 'complete');
     if (failed.length >= allowed) {
       const last = failed[0];
       throw new Error(
         `${service} ${last?.state} after ${failed.length} attempt(s): ${last?.error || 'no error recorded'} (docker service logs ${service})`,
       );
     }
-    return fresh.some((t) => t.state === 'complete') ? true : undefined;
+    if (run.length === 0 || run.some((t) => ACTIVE.includes(t.state))) return undefined;
+    return run.some((t) => t.state === 'complete') ? true : undefined;
   });
 }
 
@@ -178,4 +196,40 @@ export async function stackSettled(stack: string, oneShots: readonly string[]): 
     const [running, desired] = replicas.split('/');
     return running === desired && desired !== '0';
   });
+}
+
+/**
+ * The services of `stack` whose update started at or after `since` (engine
+ * clock) and did not end `completed`, once every such update is over: a
+ * deploy that changed an image is only done when Swarm finished rolling it,
+ * and one Swarm rolled back must not read as a success.
+ */
+export async function failedUpdates(
+  stack: string,
+  since: number,
+  timeoutMs: number,
+): Promise<string[]> {
+  const names = (
+    await docker([
+      'service',
+      'ls',
+      '--filter',
+      `label=com.docker.stack.namespace=${stack}`,
+      '--format',
+      '{{.Name}}',
+    ])
+  )
+    .split('\n')
+    .filter(Boolean);
+  const failed: string[] = [];
+  for (const name of names) {
+    const status = await waitFor(`${name}'s update to finish`, timeoutMs, async () => {
+      const current = await updateState(name);
+      return current.state === '' || UPDATE_DONE.includes(current.state) ? current : undefined;
+    });
+    if (status.startedAt >= since && status.state !== 'completed') {
+      failed.push(`${name}: update ${status.state}${status.message ? `: ${status.message}` : ''}`);
+    }
+  }
+  return failed;
 }
