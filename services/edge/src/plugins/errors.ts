@@ -26,7 +26,7 @@ export default fp<{ linger: LingerOptions }>(
       if (status >= 500) request.log.error({ err: error, reqId: request.id }, 'request failed');
       // Fastify closes the connection after a body it refused (413, a parse
       // error): linger so that a client still sending gets this answer.
-      lingerIfUnread(request.raw, linger);
+      lingerIfUnread(request.raw, reply.raw, linger);
       // A 5xx's message may carry internals; the log has them, the client gets the class.
       return sendError(request, reply, status, status >= 500 ? codeFor(status) : error.message);
     });

@@ -329,7 +329,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const res = this.res;
     if (res.headersSent || res.destroyed) return;
     this.shared.counters.response(error.status);
-    if (closeConnection) lingerIfUnread(this.req, this.shared.options);
+    if (closeConnection) lingerIfUnread(this.req, res, this.shared.options);
     sendError(
       this.req,
       res,

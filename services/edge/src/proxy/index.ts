@@ -99,7 +99,7 @@ export function createProxy(options: ProxyOptions): EdgeProxy {
       // connection closes so the unread body is never parsed as a request,
       // after lingering so that the client gets the answer, not a RST.
       counters.response(413);
-      lingerIfUnread(req, options);
+      lingerIfUnread(req, res, options);
       sendError(req, res, BODY_TOO_LARGE, ctx.requestId, serverHeader, { connection: 'close' });
       return;
     }

@@ -8,7 +8,7 @@
  * `idleMs` without a byte) or after `totalMs` in all
  * (https://nginx.org/en/docs/http/ngx_http_core_module.html#lingering_close).
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 export interface LingerOptions {
@@ -31,11 +31,21 @@ interface LingeringSocket extends Socket {
  * connection never calls it: Node then reads and drops the rest of the
  * body itself (`req._dump()`), and no RST is sent.
  */
-export function lingerIfUnread(req: IncomingMessage, options: LingerOptions): void {
+export function lingerIfUnread(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: LingerOptions,
+): void {
   if (req.complete || options.lingerMs === 0) return;
   const socket = req.socket as LingeringSocket;
   socket.lingerOptions = options;
   socket.destroySoon = lingeringDestroySoon;
+  // For this response only: node:http's own 'finish' listener (added before
+  // any of ours) has called destroySoon by now, or never will, so a later
+  // response on a kept-alive connection closes as usual.
+  res.once('finish', () => {
+    if (socket.destroySoon === lingeringDestroySoon) Reflect.deleteProperty(socket, 'destroySoon');
+  });
 }
 
 function lingeringDestroySoon(this: LingeringSocket): void {
