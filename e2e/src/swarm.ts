@@ -19,6 +19,8 @@ import { docker } from './stack.ts';
 const run = promisify(execFile);
 
 const OWNER_LABEL = 'ts-deploy-stack.e2e-swarm';
+/** Every stack the suite deploys is named `e2e-swarm-<hex>`. */
+export const STACK_PREFIX = 'e2e-swarm-';
 const GWBRIDGE = 'docker_gwbridge';
 
 export interface SwarmLease {
@@ -89,6 +91,21 @@ export async function leaseSwarm(): Promise<SwarmLease> {
     async release() {
       if (!created) return;
       await docker.swarmLeave({ force: true });
+      // A run killed before its teardown left its stack's volumes; leaving
+      // the swarm removed its containers, so they can go now.
+      const { Volumes } = await docker.listVolumes({
+        filters: { label: ['com.docker.stack.namespace'] },
+      });
+      for (const volume of Volumes ?? []) {
+        if (volume.Labels?.['com.docker.stack.namespace']?.startsWith(STACK_PREFIX)) {
+          // Best effort: one still held by a container on its way out stays,
+          // and the next run's release tries again.
+          await docker
+            .getVolume(volume.Name)
+            .remove()
+            .catch(() => undefined);
+        }
+      }
       if (gwbridgeWasOurs && (await networkExists(GWBRIDGE))) {
         await docker.getNetwork(GWBRIDGE).remove();
       }

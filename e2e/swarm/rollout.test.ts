@@ -23,6 +23,7 @@ import {
   liveTasks,
   runningTasks,
   type ScriptRun,
+  STACK_PREFIX,
   type SwarmLease,
   scaleService,
   serviceContainer,
@@ -40,7 +41,7 @@ const FIXTURES = join(ROOT, 'e2e/swarm/fixtures');
 const EDGE_DRAIN_MS = 2000;
 const LOAD_BOUND_MS = 15 * 60_000;
 
-const stack = `e2e-swarm-${randomBytes(3).toString('hex')}`;
+const stack = `${STACK_PREFIX}${randomBytes(3).toString('hex')}`;
 const artifacts = join(ARTIFACTS, stack);
 let origin = '';
 let lease: SwarmLease | undefined;
