@@ -42,6 +42,12 @@ const EnvSchema = Type.Object({
     default: 5000,
     description: 'an integer 1-600000 (milliseconds)',
   }),
+  APP_DB_STATEMENT_TIMEOUT_MS: Type.Integer({
+    minimum: 0,
+    maximum: 3_600_000,
+    default: 10_000,
+    description: 'an integer 0-3600000 (milliseconds)',
+  }),
   APP_DB_WAIT_MS: Type.Integer({
     minimum: 0,
     maximum: 600_000,
@@ -100,6 +106,12 @@ export interface Config {
   database: DatabaseConnection;
   dbPoolMax: number;
   dbConnectTimeoutMs: number;
+  /**
+   * PostgreSQL cancels a request's statement after this (0: never), so a
+   * table locked by a migration or an overloaded server answers 503 in
+   * seconds, well before the edge's EDGE_UPSTREAM_TIMEOUT_MS turns it into 504.
+   */
+  dbStatementTimeoutMs: number;
   /** How long `migrate` waits for the database to accept connections (0: not at all). */
   dbWaitMs: number;
   /** Addresses/CIDRs whose `X-Forwarded-*` headers are believed; empty: none. */
@@ -130,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     database: databaseConnection(settings),
     dbPoolMax: settings.APP_DB_POOL_MAX,
     dbConnectTimeoutMs: settings.APP_DB_CONNECT_TIMEOUT_MS,
+    dbStatementTimeoutMs: settings.APP_DB_STATEMENT_TIMEOUT_MS,
     dbWaitMs: settings.APP_DB_WAIT_MS,
     trustedProxies: Object.freeze(trustedProxies(settings.APP_TRUSTED_PROXIES)),
     drainMs: settings.APP_DRAIN_MS,

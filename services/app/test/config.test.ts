@@ -31,6 +31,7 @@ describe('config', () => {
         database: { connectionString: URL_ENV.DATABASE_URL },
         dbPoolMax: 10,
         dbConnectTimeoutMs: 5000,
+        dbStatementTimeoutMs: 10_000,
         dbWaitMs: 0,
         trustedProxies: [],
         drainMs: 5000,

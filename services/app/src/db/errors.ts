@@ -17,9 +17,11 @@ const NETWORK_CODES = new Set([
 ]);
 
 // PostgreSQL SQLSTATEs: class 08 is "connection exception"; 57P01-57P03 are
-// the server shutting down or still starting; 53300 is too many connections.
+// the server shutting down or still starting; 53300 is too many connections;
+// 57014 is a statement cancelled, here by APP_DB_STATEMENT_TIMEOUT_MS (a table
+// locked by a migration, an overloaded server): worth retrying, not a bug.
 // https://www.postgresql.org/docs/17/errcodes-appendix.html
-const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014']);
 
 // node-postgres reports a lost or timed-out connection with a bare Error and
 // no code (pg/lib/client.js, pg-pool/index.js), so its message is all there is.

@@ -17,6 +17,9 @@ export function createPool(config: Config, log: PoolLogger): pg.Pool {
     ...config.database,
     max: config.dbPoolMax,
     connectionTimeoutMillis: config.dbConnectTimeoutMs,
+    // Sent at connect (libpq's `options`), so every statement of the pool has it;
+    // migrate connects on its own and has none (a migration may take long).
+    ...(config.dbStatementTimeoutMs > 0 ? { statement_timeout: config.dbStatementTimeoutMs } : {}),
     application_name: 'app',
   });
   // An idle client whose server went away emits 'error' on the pool; without
