@@ -5,64 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
+import { createServer } from 'node:http';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import { type TestContext, test } from 'node:test';
-import type { ProxyOptions } from '../../src/proxy/index.ts';
-import { startEdge, startUpstream, upstreamUrl } from './helpers.ts';
+import { lingerIfUnread, type ProxyOptions } from '../../src/proxy/index.ts';
+import { startEdge, startUpstream, until, upstreamUrl } from './helpers.ts';
+import { assertWhole413, post, rawRequest } from './raw-client.ts';
 
 const BODY = 20 * 1024 * 1024;
 const ROUNDS = 20;
-
-interface Outcome {
-  /** Everything the edge sent, as latin1 text. */
-  text: string;
-  /** The client socket's error code, if any (ECONNRESET, EPIPE). */
-  error: string;
-}
-
-/**
- * Writes `head`, then calls `feed` with the socket without waiting for
- * anything; resolves once the socket closed. The client half-closes once
- * the edge did (after its queued writes), as an HTTP client that got its
- * answer would.
- */
-function rawRequest(port: number, head: string, feed: (socket: Socket) => void): Promise<Outcome> {
-  return new Promise((resolve) => {
-    // Half-open allowed: the edge's FIN must not end the client's sending.
-    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
-    let text = '';
-    let error = '';
-    socket.on('data', (chunk: Buffer) => {
-      text += chunk.toString('latin1');
-    });
-    socket.on('error', (e: NodeJS.ErrnoException) => {
-      error = e.code ?? e.message;
-    });
-    socket.on('end', () => socket.end());
-    socket.on('close', () => resolve({ text, error }));
-    socket.write(head);
-    feed(socket);
-  });
-}
-
-function post(length: number | 'chunked', path = '/upload'): string {
-  const framing = length === 'chunked' ? 'transfer-encoding: chunked' : `content-length: ${length}`;
-  return `POST ${path} HTTP/1.1\r\nhost: edge.test\r\n${framing}\r\n\r\n`;
-}
-
-/** The whole 413: head, `Connection: close`, a body of exactly its Content-Length. */
-function assertWhole413(outcome: Outcome): void {
-  assert.equal(outcome.error, '', 'no reset or broken pipe');
-  const split = outcome.text.indexOf('\r\n\r\n');
-  assert.ok(split > 0, 'a complete head');
-  const head = outcome.text.slice(0, split).toLowerCase();
-  assert.match(head, /^http\/1\.1 413 /);
-  assert.match(head, /\r\nconnection: close(\r\n|$)/);
-  const length = Number(/\r\ncontent-length: (\d+)/.exec(head)?.[1]);
-  const body = outcome.text.slice(split + 4);
-  assert.equal(body.length, length, 'the whole body');
-  assert.equal(JSON.parse(body).code, 'body_too_large');
-}
 
 async function setup(t: TestContext, options: Partial<ProxyOptions> = {}) {
   const upstream = await startUpstream(t, (_req, res) => res.end('upstream'));
@@ -156,4 +107,42 @@ test('the linger ends after EDGE_LINGER_IDLE_MS once the client stalls', async (
   const ms = await lingerTime(t, edge, () => {});
   assert.ok(ms >= 150, `closed after ${ms} ms, not at once`);
   assert.ok(ms < 1500, `closed after ${ms} ms`);
+});
+
+test('the linger belongs to the refusing response: a later close on a kept-alive connection is prompt', async (t) => {
+  // An answer that armed the linger but kept the connection (a refusal
+  // that does not close), then a second request asking to close: the
+  // second response must close at once, not linger for EDGE_LINGER_IDLE_MS.
+  let n = 0;
+  const server = createServer((req, res) => {
+    n += 1;
+    if (n === 1) lingerIfUnread(req, res, { lingerMs: 30_000, lingerIdleMs: 2000 });
+    res.end(`answer ${n}`);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => server.close());
+  const accepted = once(server, 'connection');
+  const socket = connect({
+    port: (server.address() as AddressInfo).port,
+    host: '127.0.0.1',
+    allowHalfOpen: true,
+  });
+  t.after(() => socket.destroy());
+  socket.on('error', () => {});
+  // The body is declared but not sent: unread when the first answer goes.
+  socket.write('POST /one HTTP/1.1\r\nhost: t\r\ncontent-length: 10\r\n\r\n');
+  const [served] = (await accepted) as [Socket];
+  const closed = once(served, 'close');
+  let text = '';
+  socket.on('data', (chunk: Buffer) => {
+    text += chunk.toString('latin1');
+  });
+  await until(() => text.includes('answer 1'));
+  socket.write('0123456789GET /two HTTP/1.1\r\nhost: t\r\nconnection: close\r\n\r\n');
+  await until(() => text.includes('answer 2'));
+  const answered = performance.now();
+  await closed;
+  const ms = performance.now() - answered;
+  assert.ok(ms < 1000, `closed ${ms.toFixed(0)} ms after the second answer`);
 });
