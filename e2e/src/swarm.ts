@@ -1,7 +1,8 @@
 /**
  * The swarm suite's side of Docker Swarm: a single-node swarm borrowed or
  * created for the run, the `scripts/swarm/` commands run as a user runs
- * them, and dockerode for what the suite reads (tasks) or does (scale).
+ * them (and their readers of tasks and images reused), dockerode for what
+ * the suite does itself (init and leave, scale, exec).
  *
  * The engine is left as found. A swarm created here is left again, and the
  * `docker_gwbridge` network that `swarm leave` keeps is removed; a swarm that
@@ -13,6 +14,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
+import { tasks } from '../../scripts/swarm/swarm.ts';
 import { ROOT } from './paths.ts';
 import { docker } from './stack.ts';
 
@@ -150,18 +152,13 @@ export function swarmScript(
 
 /** The tasks of a service that are running now (for the app: healthy, as Swarm waits for that). */
 export async function runningTasks(service: string): Promise<number> {
-  const tasks = (await docker.listTasks({
-    filters: { service: [service], 'desired-state': ['running'] },
-  })) as Array<{ Status: { State: string } }>;
-  return tasks.filter((task) => task.Status.State === 'running').length;
+  return (await tasks(service)).filter((t) => t.desiredState === 'running' && t.state === 'running')
+    .length;
 }
 
 /** Tasks starting or running, whatever their desired state: those still shutting down count. */
 export async function liveTasks(service: string): Promise<number> {
-  const tasks = (await docker.listTasks({ filters: { service: [service] } })) as Array<{
-    Status: { State: string };
-  }>;
-  return tasks.filter((task) => ['starting', 'running'].includes(task.Status.State)).length;
+  return (await tasks(service)).filter((t) => ['starting', 'running'].includes(t.state)).length;
 }
 
 /** `docker service scale`, through the API: the spec with a new replica count. */
@@ -176,13 +173,6 @@ export async function scaleService(name: string, replicas: number): Promise<void
     ...Spec,
     Mode: { Replicated: { Replicas: replicas } },
   });
-}
-
-export async function serviceImage(name: string): Promise<string> {
-  const { Spec } = (await docker.getService(name).inspect()) as {
-    Spec: { TaskTemplate: { ContainerSpec: { Image: string } } };
-  };
-  return Spec.TaskTemplate.ContainerSpec.Image;
 }
 
 /** A running container of a swarm service (the task's container on this node). */

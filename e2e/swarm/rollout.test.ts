@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
+import { serviceImage } from '../../scripts/swarm/swarm.ts';
 import { exec, sleep } from '../src/containers.ts';
 import { eventually, tryFetch } from '../src/http.ts';
 import { describeLoad, type LoadResult, postEvery, runLoad } from '../src/load.ts';
@@ -27,7 +28,6 @@ import {
   type SwarmLease,
   scaleService,
   serviceContainer,
-  serviceImage,
   swarmScript,
 } from '../src/swarm.ts';
 
@@ -226,6 +226,23 @@ describe('the stack on Docker Swarm (one node)', { timeout: 20 * 60_000 }, () =>
     await eventually(async () => assert.equal((await versions()).instances.size, 3), {
       timeoutMs: 10_000,
     });
+  });
+
+  test('a one-shot that fails fails the deploy with its own error; the next deploy runs it again', async () => {
+    // A setting migrate refuses at start: its job's run fails once (restart
+    // policy none), and deploy.ts says which service and why, at once.
+    const bad = await swarmScript('deploy', [], { ...env, APP_DB_WAIT_MS: 'soon' });
+    printScript('deploy with a bad migrate setting', bad);
+    assert.equal(bad.code, 1);
+    assert.match(
+      bad.stderr,
+      new RegExp(
+        `^deploy: ${stack}_migrate failed after 1 attempt\\(s\\): task: non-zero exit \\(1\\)`,
+      ),
+    );
+    assert.ok(bad.seconds < 60, `failed after ${bad.seconds.toFixed(1)} s, not a timeout`);
+    const good = await swarmScript('deploy', [], env);
+    assert.equal(good.code, 0, good.stderr);
   });
 
   test('a rolling update to a release with a new asset and a migration fails no request', async () => {

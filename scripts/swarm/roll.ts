@@ -13,7 +13,14 @@
 import { docker, runMain } from './docker.ts';
 import { probeGaps } from './edge-gap.ts';
 import { loadSettings } from './settings.ts';
-import { jobDone, jobIteration, serviceImage, UPDATE_DONE, updateState, waitFor } from './swarm.ts';
+import {
+  describeUpdate,
+  jobDone,
+  jobIteration,
+  serviceImage,
+  updateFinished,
+  updateState,
+} from './swarm.ts';
 
 const TARGETS = ['app', 'edge'] as const;
 type Target = (typeof TARGETS)[number];
@@ -32,19 +39,10 @@ function update(service: string, image: string, extra: string[]): Promise<string
   ]);
 }
 
-/**
- * The CLI's own wait ends once the tasks converge, which can be before the
- * update's monitor window is over (measured: it returned at "updating"), so
- * the outcome is polled until Swarm reports a final state.
- */
+/** Fails unless the service's update, once over, ended `completed`. */
 async function checkOutcome(service: string, timeoutMs: number): Promise<void> {
-  const { state, message } = await waitFor(`${service}'s update to finish`, timeoutMs, async () => {
-    const status = await updateState(service);
-    return status.state === '' || UPDATE_DONE.includes(status.state) ? status : undefined;
-  });
-  if (state !== 'completed') {
-    throw new Error(`${service}: update ${state || 'not started'}${message ? `: ${message}` : ''}`);
-  }
+  const status = await updateFinished(service, timeoutMs);
+  if (status.state !== 'completed') throw new Error(describeUpdate(service, status));
 }
 
 async function edgePort(service: string): Promise<number> {

@@ -70,7 +70,7 @@ export async function updateState(service: string): Promise<UpdateStatus> {
 }
 
 /** Final states of an update; anything else is still moving. */
-export const UPDATE_DONE = ['completed', 'paused', 'rollback_completed', 'rollback_paused'];
+const UPDATE_DONE = ['completed', 'paused', 'rollback_completed', 'rollback_paused'];
 
 /** The engine's own clock (ms), so update times compare with no skew from this machine's. */
 export async function engineNow(): Promise<number> {
@@ -175,27 +175,51 @@ export async function jobDone(
   });
 }
 
+/** The stack's services, with their `running/desired` count as `docker service ls` shows it. */
+async function stackServices(stack: string): Promise<Array<{ name: string; replicas: string }>> {
+  const out = await docker([
+    'service',
+    'ls',
+    '--filter',
+    `label=com.docker.stack.namespace=${stack}`,
+    '--format',
+    '{{.Name}} {{.Replicas}}',
+  ]);
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [name = '', replicas = ''] = line.split(' ');
+      return { name, replicas };
+    });
+}
+
 /** Every long-running service of the stack has all its desired tasks running (healthy). */
 export async function stackSettled(stack: string, oneShots: readonly string[]): Promise<boolean> {
-  const lines = (
-    await docker([
-      'service',
-      'ls',
-      '--filter',
-      `label=com.docker.stack.namespace=${stack}`,
-      '--format',
-      '{{.Name}} {{.Replicas}}',
-    ])
-  )
-    .split('\n')
-    .filter(Boolean);
-  if (lines.length === 0) return false;
-  return lines.every((line) => {
-    const [name = '', replicas = ''] = line.split(' ');
+  const services = await stackServices(stack);
+  if (services.length === 0) return false;
+  return services.every(({ name, replicas }) => {
     if (oneShots.includes(name)) return true;
     const [running, desired] = replicas.split('/');
     return running === desired && desired !== '0';
   });
+}
+
+/**
+ * Waits until the service's last update is over, and returns how it ended
+ * (`state` empty: never updated). `docker service update` can return while
+ * the update's monitor window still runs (measured: at "updating").
+ */
+export async function updateFinished(service: string, timeoutMs: number): Promise<UpdateStatus> {
+  return waitFor(`${service}'s update to finish`, timeoutMs, async () => {
+    const status = await updateState(service);
+    return status.state === '' || UPDATE_DONE.includes(status.state) ? status : undefined;
+  });
+}
+
+/** `app: update rollback_completed: rollback completed`, for errors. */
+export function describeUpdate(service: string, { state, message }: UpdateStatus): string {
+  return `${service}: update ${state || 'not started'}${message ? `: ${message}` : ''}`;
 }
 
 /**
@@ -209,26 +233,11 @@ export async function failedUpdates(
   since: number,
   timeoutMs: number,
 ): Promise<string[]> {
-  const names = (
-    await docker([
-      'service',
-      'ls',
-      '--filter',
-      `label=com.docker.stack.namespace=${stack}`,
-      '--format',
-      '{{.Name}}',
-    ])
-  )
-    .split('\n')
-    .filter(Boolean);
   const failed: string[] = [];
-  for (const name of names) {
-    const status = await waitFor(`${name}'s update to finish`, timeoutMs, async () => {
-      const current = await updateState(name);
-      return current.state === '' || UPDATE_DONE.includes(current.state) ? current : undefined;
-    });
+  for (const { name } of await stackServices(stack)) {
+    const status = await updateFinished(name, timeoutMs);
     if (status.startedAt >= since && status.state !== 'completed') {
-      failed.push(`${name}: update ${status.state}${status.message ? `: ${status.message}` : ''}`);
+      failed.push(describeUpdate(name, status));
     }
   }
   return failed;
