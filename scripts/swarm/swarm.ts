@@ -4,7 +4,7 @@
  * poll until a condition holds (Swarm has no "wait" for one-shot services).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { docker } from './docker.ts';
+import { DockerError, docker } from './docker.ts';
 
 export interface Task {
   id: string;
@@ -27,28 +27,49 @@ export async function assertSwarmManager(): Promise<void> {
   }
 }
 
-export async function tasks(service: string): Promise<Task[]> {
-  const ids = (await docker(['service', 'ps', '--no-trunc', '-q', service]))
-    .split('\n')
-    .filter(Boolean);
-  if (ids.length === 0) return [];
-  const raw = JSON.parse(await docker(['inspect', '--type', 'task', ...ids])) as Array<{
-    ID: string;
-    CreatedAt: string;
-    DesiredState: string;
-    Spec: { ContainerSpec: { Image: string } };
-    Status: { State: string; Err?: string };
-    JobIteration?: { Index?: number };
-  }>;
-  return raw.map((task) => ({
-    id: task.ID,
-    state: task.Status.State,
-    desiredState: task.DesiredState,
-    image: task.Spec.ContainerSpec.Image,
-    createdAt: Date.parse(task.CreatedAt),
-    error: task.Status.Err ?? '',
-    iteration: task.JobIteration?.Index ?? 0,
-  }));
+interface RawTask {
+  ID: string;
+  CreatedAt: string;
+  DesiredState: string;
+  Spec: { ContainerSpec: { Image: string } };
+  Status: { State: string; Err?: string };
+  JobIteration?: { Index?: number };
+}
+
+/** How many times `tasks` lists again when a listed task is gone before it is read. */
+const TASK_LIST_ATTEMPTS = 5;
+
+/**
+ * The service's tasks, read in two calls (`service ps` has no JobIteration).
+ * Swarm prunes old tasks (task history retention) at any moment, a job's on
+ * every new run: a task listed by the first call can be gone by the second
+ * (measured in CI: "task … not found"). The listing is then stale, so list
+ * again. `cli` is for tests.
+ */
+export async function tasks(service: string, cli = docker): Promise<Task[]> {
+  for (let attempt = 1; ; attempt++) {
+    const ids = (await cli(['service', 'ps', '--no-trunc', '-q', service]))
+      .split('\n')
+      .filter(Boolean);
+    if (ids.length === 0) return [];
+    let raw: RawTask[];
+    try {
+      raw = JSON.parse(await cli(['inspect', '--type', 'task', ...ids])) as RawTask[];
+    } catch (error) {
+      const vanished = error instanceof DockerError && /not found/i.test(error.message);
+      if (vanished && attempt < TASK_LIST_ATTEMPTS) continue;
+      throw error;
+    }
+    return raw.map((task) => ({
+      id: task.ID,
+      state: task.Status.State,
+      desiredState: task.DesiredState,
+      image: task.Spec.ContainerSpec.Image,
+      createdAt: Date.parse(task.CreatedAt),
+      error: task.Status.Err ?? '',
+      iteration: task.JobIteration?.Index ?? 0,
+    }));
+  }
 }
 
 export interface UpdateStatus {
