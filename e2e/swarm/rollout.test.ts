@@ -3,7 +3,8 @@
  * (scripts/swarm/), under a steady load through the edge: 24 keep-alive
  * connections, a third of the requests POSTs, nothing retried by the client.
  * One stack for the whole file; the steps run in order and build on each
- * other (v1 → v2 → scaled → broken release refused → edge replaced).
+ * other (v1 → v2 → scaled → broken release refused by roll, then by deploy
+ * → edge replaced).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -144,6 +145,20 @@ async function appliedMigrations(): Promise<string[]> {
   ]);
   assert.equal(result.exitCode, 0, result.stderr);
   return result.stdout.split('\n').filter(Boolean);
+}
+
+/**
+ * After a refused release: v2 serves, and the one-shots ran again with it, so
+ * the static volume's current set is v2's, not the refused one's.
+ */
+async function assertV2StillServes(): Promise<void> {
+  assert.equal(await serviceImage(`${stack}_app`), V2);
+  assert.deepEqual([...(await versions()).versions], ['e2e-v2']);
+  assert.equal(await serviceImage(`${stack}_collectstatic`), V2);
+  const edge = await serviceContainer(`${stack}_edge`);
+  const manifest = await exec(edge, ['cat', '/srv/static/manifest.json']);
+  const current = JSON.parse(manifest.stdout) as { files: Record<string, string> };
+  assert.equal(`/static/${current.files['css/app.css']}`, (await page()).css);
 }
 
 describe('the stack on Docker Swarm (one node)', { timeout: 20 * 60_000 }, () => {
@@ -312,15 +327,24 @@ describe('the stack on Docker Swarm (one node)', { timeout: 20 * 60_000 }, () =>
     assert.match(roll.stderr, /rollback_completed/);
     assertNoFailures(result);
 
-    assert.equal(await serviceImage(`${stack}_app`), V2);
-    assert.deepEqual([...(await versions()).versions], ['e2e-v2']);
-    // The one-shots ran again with the release still serving, so the static
-    // volume's current set is that release's, not the refused one's.
-    assert.equal(await serviceImage(`${stack}_collectstatic`), V2);
-    const edge = await serviceContainer(`${stack}_edge`);
-    const manifest = await exec(edge, ['cat', '/srv/static/manifest.json']);
-    const current = JSON.parse(manifest.stdout) as { files: Record<string, string> };
-    assert.equal(`/static/${current.files['css/app.css']}`, (await page()).css);
+    await assertV2StillServes();
+  });
+
+  test('a deploy of a release that cannot start fails naming the rollback, and fails no request', async () => {
+    let deploy: ScriptRun | undefined;
+    const result = await underLoad('deploy of a broken release', async () => {
+      deploy = await swarmScript('deploy', [], { ...env, APP_IMAGE: BROKEN });
+    });
+    assert.ok(deploy);
+    printScript('deploy (broken)', deploy);
+    assert.equal(deploy.code, 1, 'deploy.ts fails when Swarm rolled the app back');
+    assert.match(
+      deploy.stderr,
+      new RegExp(`^deploy: ${stack}_app: update rollback_completed`, 'm'),
+    );
+    assert.match(deploy.stdout, new RegExp(`${stack}_collectstatic ran ${V2}`));
+    assertNoFailures(result);
+    await assertV2StillServes();
   });
 
   test('the edge is replaced stop-first: it drains (503 on its health check, still serving), and the gap is printed', async () => {

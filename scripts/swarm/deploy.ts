@@ -3,17 +3,20 @@
  * long-running service has all its tasks running (healthy, where the image has
  * a healthcheck) and the run of every one-shot (a Swarm job) that this
  * deploy started completed. A one-shot that failed fails the deploy with its
- * task's error.
+ * task's error; one Swarm rolled back fails it too, after the one-shots ran
+ * again with the release that still serves.
  *   node scripts/swarm/deploy.ts          (SWARM_STACK, default ts-deploy-stack)
  * Images are used as tagged locally (`--resolve-image never`): build them
  * first with `docker compose build`, or push them to a registry every node
  * can pull from when there is more than one node.
  */
 import { docker, runMain } from './docker.ts';
+import { restoreOneShotsAfterRollback } from './one-shots.ts';
 import { loadSettings } from './settings.ts';
 import { renderStack } from './stack-file.ts';
 import {
   assertSwarmManager,
+  describeUpdate,
   engineNow,
   failedUpdates,
   jobDone,
@@ -53,7 +56,15 @@ runMain('deploy', async () => {
   );
   // A changed image rolls like `swarm:roll` does; Swarm may have rolled it back.
   const failed = await failedUpdates(settings.stack, since, settings.timeoutMs);
-  if (failed.length > 0) throw new Error(failed.join('; '));
+  if (failed.length > 0) {
+    const error = new Error(failed.map((f) => describeUpdate(f.service, f.status)).join('; '));
+    // The one-shots ran with the refused app release: as roll.ts does, run
+    // them again with the release Swarm went back to.
+    if (failed.some((f) => f.service === `${settings.stack}_app`)) {
+      await restoreOneShotsAfterRollback(settings.stack, error, settings.timeoutMs);
+    }
+    throw error;
+  }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`stack ${settings.stack} deployed and settled in ${seconds} s`);
 });

@@ -12,32 +12,12 @@
  */
 import { docker, runMain } from './docker.ts';
 import { probeGaps } from './edge-gap.ts';
+import { restoreOneShotsAfterRollback, runOneShots } from './one-shots.ts';
 import { loadSettings } from './settings.ts';
-import {
-  describeUpdate,
-  jobDone,
-  jobIteration,
-  serviceImage,
-  updateFinished,
-  updateState,
-} from './swarm.ts';
+import { describeUpdate, serviceImage, updateFinished, updateImage } from './swarm.ts';
 
 const TARGETS = ['app', 'edge'] as const;
 type Target = (typeof TARGETS)[number];
-
-function update(service: string, image: string, extra: string[]): Promise<string> {
-  // --no-resolve-image: locally built tags have no registry digest to pin.
-  return docker([
-    'service',
-    'update',
-    '--quiet',
-    '--no-resolve-image',
-    '--image',
-    image,
-    ...extra,
-    service,
-  ]);
-}
 
 /** Fails unless the service's update, once over, ended `completed`. */
 async function checkOutcome(service: string, timeoutMs: number): Promise<void> {
@@ -54,45 +34,17 @@ async function edgePort(service: string): Promise<number> {
   return port;
 }
 
-/**
- * Runs migrate and collectstatic (Swarm jobs) with `image` and waits for
- * each run to complete; --force starts a run even when the image is the one
- * the job already has.
- */
-async function runOneShots(stack: string, image: string, timeoutMs: number): Promise<void> {
-  for (const oneShot of ['migrate', 'collectstatic']) {
-    const name = `${stack}_${oneShot}`;
-    await update(name, image, ['--detach', '--force']);
-    await jobDone(name, await jobIteration(name), timeoutMs);
-    console.log(`${name} ran ${image}`);
-  }
-}
-
 async function rollApp(stack: string, image: string, timeoutMs: number): Promise<void> {
   const service = `${stack}_app`;
-  const previous = await serviceImage(service);
   // The new release's migrations and assets exist before its first task is
   // healthy; the running release accepts the newer migrations (DESIGN.md)
   // and its pages' assets stay in the volume (collectstatic keeps old sets).
   await runOneShots(stack, image, timeoutMs);
-  await update(service, image, ['--detach=false']);
+  await updateImage(service, image, ['--detach=false']);
   try {
     await checkOutcome(service, timeoutMs);
   } catch (error) {
-    // Only after a finished rollback is `previous` what serves; a paused or
-    // timed-out update needs an operator, and the one-shots stay as they are.
-    if ((await updateState(service)).state !== 'rollback_completed') throw error;
-    // collectstatic made the refused release's set current: run the
-    // one-shots again with the release that serves. Its migrations stay
-    // applied: migrations only ever add (migrations/README.md).
-    console.error(`${service} was rolled back to ${previous}; restoring its one-shots`);
-    try {
-      await runOneShots(stack, previous, timeoutMs);
-    } catch (restoring) {
-      const why = restoring instanceof Error ? restoring.message : String(restoring);
-      throw new Error(`${(error as Error).message}; restoring the one-shots failed too: ${why}`);
-    }
-    throw error;
+    await restoreOneShotsAfterRollback(stack, error, timeoutMs);
   }
 }
 
@@ -100,7 +52,7 @@ async function rollEdge(stack: string, image: string, timeoutMs: number): Promis
   const service = `${stack}_edge`;
   const probe = probeGaps(`http://127.0.0.1:${await edgePort(service)}/_edge/healthz`);
   try {
-    await update(service, image, ['--detach=false']);
+    await updateImage(service, image, ['--detach=false']);
   } finally {
     const gap = await probe.stop();
     console.log(

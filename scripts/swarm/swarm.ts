@@ -253,13 +253,28 @@ export async function failedUpdates(
   stack: string,
   since: number,
   timeoutMs: number,
-): Promise<string[]> {
-  const failed: string[] = [];
+): Promise<Array<{ service: string; status: UpdateStatus }>> {
+  const failed: Array<{ service: string; status: UpdateStatus }> = [];
   for (const { name } of await stackServices(stack)) {
     const status = await updateFinished(name, timeoutMs);
     if (status.startedAt >= since && status.state !== 'completed') {
-      failed.push(describeUpdate(name, status));
+      failed.push({ service: name, status });
     }
   }
   return failed;
+}
+
+/** `docker service update --image`, as the scripts roll: `extra` adds flags. */
+export function updateImage(service: string, image: string, extra: string[]): Promise<string> {
+  // --no-resolve-image: locally built tags have no registry digest to pin.
+  return docker([
+    'service',
+    'update',
+    '--quiet',
+    '--no-resolve-image',
+    '--image',
+    image,
+    ...extra,
+    service,
+  ]);
 }
