@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
+import { runOnce } from '../src/containers.ts';
 import { docker } from '../src/stack.ts';
 
 const IMAGE = process.env.APP_IMAGE ?? 'ts-deploy-stack/app:local';
@@ -16,23 +16,12 @@ const VOLUME = `e2e-collectstatic-ro-${randomBytes(3).toString('hex')}`;
 const OUT = '/srv/static';
 
 /** Runs `command` in the app image with the volume at OUT; its exit code and output. */
-async function run(command: string[], mode: 'rw' | 'ro'): Promise<{ code: number; text: string }> {
-  const output = new PassThrough();
-  let text = '';
-  output.on('data', (chunk: Buffer) => {
-    text += chunk;
+const run = (command: string[], mode: 'rw' | 'ro') =>
+  runOnce(docker, IMAGE, command, {
+    ReadonlyRootfs: true,
+    NetworkMode: 'none',
+    Binds: [`${VOLUME}:${OUT}:${mode}`],
   });
-  const [result, container] = (await docker.run(IMAGE, command, output, {
-    Tty: true,
-    HostConfig: {
-      ReadonlyRootfs: true,
-      NetworkMode: 'none',
-      Binds: [`${VOLUME}:${OUT}:${mode}`],
-    },
-  })) as [{ StatusCode: number }, { remove(): Promise<unknown> }];
-  await container.remove();
-  return { code: result.StatusCode, text: text.replaceAll('\r\n', '\n').trim() };
-}
 
 const collect = (mode: 'rw' | 'ro', out = OUT) =>
   run(['node', 'services/app/src/collectstatic/cli.ts', '--out', out], mode);

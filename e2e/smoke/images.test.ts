@@ -6,8 +6,8 @@
  * NODE_COMPILE_CACHE, or building it as the wrong user fails this.
  */
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
+import { runOnce } from '../src/containers.ts';
 import { docker } from '../src/stack.ts';
 
 const IMAGES = [
@@ -17,19 +17,11 @@ const IMAGES = [
 
 for (const [name, image] of IMAGES) {
   test(`${name} image: every entry point runs from the compile cache`, async () => {
-    const output = new PassThrough();
-    let text = '';
-    output.on('data', (chunk: Buffer) => {
-      text += chunk;
+    const { code, text } = await runOnce(docker, image, ['node', 'docker/compile-cache.ts', name], {
+      ReadonlyRootfs: true,
+      NetworkMode: 'none',
     });
-    const [result, container] = (await docker.run(
-      image,
-      ['node', 'docker/compile-cache.ts', name],
-      output,
-      { Tty: true, HostConfig: { ReadonlyRootfs: true, NetworkMode: 'none' } },
-    )) as [{ StatusCode: number }, { remove(): Promise<unknown> }];
-    await container.remove();
-    assert.equal(result.StatusCode, 0, text);
+    assert.equal(code, 0, text);
     assert.match(
       text,
       new RegExp(`compile-cache: ${name}: \\d+ entry points, [1-9]\\d* modules from the cache`),

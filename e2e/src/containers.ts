@@ -1,8 +1,9 @@
 /**
  * dockerode helpers for faults and probes: run a command inside a container,
- * wait for a container's healthcheck.
+ * run a one-off container of an image, wait for a container's healthcheck.
  */
 import { PassThrough } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type Docker from 'dockerode';
 
 export interface ExecResult {
@@ -47,6 +48,36 @@ export async function exec(
 /** Runs a Node script inside a container of an image that has Node (app, edge). */
 export function execNode(container: Docker.Container, script: string): Promise<ExecResult> {
   return exec(container, ['node', '--input-type=module', '-e', script]);
+}
+
+/**
+ * Runs `cmd` in a new container of `image` (a TTY: stdout and stderr as one
+ * text) until it exits, removes the container, and returns its exit code and
+ * everything it printed: the output stream ends after the exit is reported,
+ * so it is awaited too.
+ */
+export async function runOnce(
+  docker: Docker,
+  image: string,
+  cmd: string[],
+  hostConfig: Docker.HostConfig,
+): Promise<{ code: number; text: string }> {
+  const output = new PassThrough();
+  const chunks: Buffer[] = [];
+  output.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const [result, container] = (await docker.run(image, cmd, output, {
+    Tty: true,
+    HostConfig: hostConfig,
+  })) as [{ StatusCode: number }, Docker.Container];
+  try {
+    await finished(output);
+  } finally {
+    await container.remove({ force: true });
+  }
+  return {
+    code: result.StatusCode,
+    text: Buffer.concat(chunks).toString().replaceAll('\r\n', '\n').trim(),
+  };
 }
 
 /** Resolves once the container's healthcheck says `healthy`. */

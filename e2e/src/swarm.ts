@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { tasks } from '../../scripts/swarm/swarm.ts';
+import { sleep } from './containers.ts';
 import { ROOT } from './paths.ts';
 import { docker } from './stack.ts';
 
@@ -57,15 +58,10 @@ export async function leaseSwarm(): Promise<SwarmLease> {
     created = true;
     try {
       const node = await selfNode();
-      const { Version, Spec } = (await node.inspect()) as {
-        Version: { Index: number };
-        Spec: { Labels?: Record<string, string> };
-      };
-      await node.update({
-        version: Version.Index,
-        ...Spec,
-        Labels: { ...Spec.Labels, [OWNER_LABEL]: 'true' },
-      });
+      await updateSpec(node, (spec: { Labels?: Record<string, string> }) => ({
+        ...spec,
+        Labels: { ...spec.Labels, [OWNER_LABEL]: 'true' },
+      }));
     } catch (error) {
       await docker.swarmLeave({ force: true });
       throw error;
@@ -163,16 +159,32 @@ export async function liveTasks(service: string): Promise<number> {
 
 /** `docker service scale`, through the API: the spec with a new replica count. */
 export async function scaleService(name: string, replicas: number): Promise<void> {
-  const service = docker.getService(name);
-  const { Version, Spec } = (await service.inspect()) as {
-    Version: { Index: number };
-    Spec: Record<string, unknown>;
-  };
-  await service.update({
-    version: Version.Index,
-    ...Spec,
+  await updateSpec(docker.getService(name), (spec: Record<string, unknown>) => ({
+    ...spec,
     Mode: { Replicated: { Replicas: replicas } },
-  });
+  }));
+}
+
+/**
+ * Swarm's read-modify-write of an object's spec: the update names the version
+ * it read, and is refused ("update out of sequence") when Swarm changed the
+ * object in between, as it does to a node just after `swarm init`. Read and
+ * write again then.
+ */
+async function updateSpec<S>(
+  object: { inspect(): Promise<unknown>; update(options: object): Promise<unknown> },
+  change: (spec: S) => S,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const { Version, Spec } = (await object.inspect()) as { Version: { Index: number }; Spec: S };
+    try {
+      await object.update({ version: Version.Index, ...change(Spec) });
+      return;
+    } catch (error) {
+      if (attempt >= 5 || !/out of sequence/i.test(String(error))) throw error;
+      await sleep(200);
+    }
+  }
 }
 
 /** A running container of a swarm service (the task's container on this node). */

@@ -35,15 +35,24 @@ export async function restoreOneShotsAfterRollback(
   timeoutMs: number,
 ): Promise<never> {
   const app = `${stack}_app`;
-  if ((await updateState(app)).state !== 'rollback_completed') throw error;
-  const serving = await serviceImage(app);
+  let serving: string | undefined;
+  try {
+    if ((await updateState(app)).state === 'rollback_completed') serving = await serviceImage(app);
+  } catch (reading) {
+    throw alsoFailed(error, `reading ${app}'s update`, reading);
+  }
+  if (serving === undefined) throw error;
   console.error(`${app} was rolled back to ${serving}; restoring its one-shots`);
   try {
     await runOneShots(stack, serving, timeoutMs);
   } catch (restoring) {
-    const why = restoring instanceof Error ? restoring.message : String(restoring);
-    const what = error instanceof Error ? error.message : String(error);
-    throw new Error(`${what}; restoring the one-shots failed too: ${why}`);
+    throw alsoFailed(error, 'restoring the one-shots', restoring);
   }
   throw error;
+}
+
+/** One error saying what failed first, and what then failed while handling it. */
+function alsoFailed(first: unknown, doing: string, then: unknown): Error {
+  const text = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  return new Error(`${text(first)}; ${doing} failed too: ${text(then)}`);
 }

@@ -6,7 +6,7 @@
  * `docker network rm docker_gwbridge`, which leave keeps.
  *   node scripts/swarm/remove.ts [--volumes]
  */
-import { docker, runMain } from './docker.ts';
+import { DockerError, docker, runMain } from './docker.ts';
 import { loadSettings } from './settings.ts';
 import { waitFor } from './swarm.ts';
 
@@ -15,11 +15,24 @@ const lines = (out: string) => out.split('\n').filter(Boolean);
 runMain('remove', async () => {
   const { stack, timeoutMs } = loadSettings();
   const label = `label=com.docker.stack.namespace=${stack}`;
-  await docker(['stack', 'rm', stack]);
+  try {
+    await docker(['stack', 'rm', stack]);
+  } catch (error) {
+    // `stack rm` deletes the services, then at once the networks: one whose
+    // tasks Swarm has not shut down yet still has endpoints, and the CLI
+    // gives up on it (moby/moby#31068). The wait below removes it later.
+    const leftNetworks =
+      error instanceof DockerError &&
+      /Failed to remove some resources|active endpoints|in use/i.test(error.message);
+    if (!leftNetworks) throw error;
+  }
   await waitFor(`stack ${stack}'s containers and networks to go`, timeoutMs, async () => {
-    const containers = lines(await docker(['ps', '-aq', '--filter', label]));
+    if (lines(await docker(['ps', '-aq', '--filter', label])).length > 0) return undefined;
     const networks = lines(await docker(['network', 'ls', '-q', '--filter', label]));
-    return containers.length === 0 && networks.length === 0 ? true : undefined;
+    if (networks.length === 0) return true;
+    // Left by `stack rm` (above); an error here is retried on the next poll.
+    await docker(['network', 'rm', ...networks]).catch(() => undefined);
+    return undefined;
   });
   if (process.argv.includes('--volumes')) {
     const volumes = lines(await docker(['volume', 'ls', '-q', '--filter', label]));

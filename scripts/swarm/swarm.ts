@@ -56,9 +56,11 @@ export async function tasks(service: string, cli = docker): Promise<Task[]> {
     try {
       raw = JSON.parse(await cli(['inspect', '--type', 'task', ...ids])) as RawTask[];
     } catch (error) {
-      const vanished = error instanceof DockerError && /not found/i.test(error.message);
-      if (vanished && attempt < TASK_LIST_ATTEMPTS) continue;
-      throw error;
+      const vanished =
+        error instanceof DockerError && /not found|no such task/i.test(error.message);
+      if (!vanished || attempt >= TASK_LIST_ATTEMPTS) throw error;
+      await sleep(100);
+      continue;
     }
     return raw.map((task) => ({
       id: task.ID,

@@ -55,7 +55,9 @@ describe('tasks of a service', () => {
   test('a task that keeps vanishing, or any other error, is not hidden', async () => {
     const gone = new DockerError('docker inspect --type: task t1 not found');
     const answers = Array.from({ length: 5 }, () => ['t1\n', gone]).flat();
-    await assert.rejects(tasks('s_migrate', scripted(answers).cli), /task t1 not found/);
+    const vanishing = scripted(answers);
+    await assert.rejects(tasks('s_migrate', vanishing.cli), /task t1 not found/);
+    assert.equal(vanishing.calls.length, 10, 'five listings, then the error');
     const denied = new DockerError('docker inspect --type: permission denied');
     await assert.rejects(tasks('s', scripted(['t1\n', denied]).cli), /permission denied/);
   });
