@@ -167,33 +167,43 @@ export class Upstreams {
   }
 
   /**
-   * Nothing is usable: check every address now rather than at the next
-   * interval, and settle as soon as one passes (it is then in the rotation)
-   * or every check is done. The race this closes: in a rolling restart the
-   * returning replica is ready a moment before its next check, while the
-   * other one has started draining; without it, requests in that moment get
-   * 503 no_upstream. Null when checks are off or a round ran just now, so an
-   * outage costs one round per MIN_RECHECK_GAP_MS, not one per request.
+   * Nothing is usable: resolve the name and check every address now rather
+   * than at the next interval, and settle as soon as one passes (it is then
+   * in the rotation) or every check is done. The races this closes: in a
+   * rolling restart the returning replica is ready a moment before its next
+   * check, while the other one has started draining; and right after a
+   * deploy the replicas enter DNS (once healthy) a moment before the next
+   * re-resolve. Without it, requests in that moment get 503 no_upstream.
+   * Null when there is nothing to do or a round ran just now, so an outage
+   * costs one round per MIN_RECHECK_GAP_MS, not one per request.
    */
   recheck(): Promise<void> | null {
     if (this.#rechecking !== null) return this.#rechecking;
     const { healthPath, healthIntervalMs } = this.#options;
-    if (healthPath === '' || healthIntervalMs === 0 || this.#closed) return null;
+    const checking = healthPath !== '' && healthIntervalMs > 0;
+    const resolving = isIP(this.#hostname) === 0;
+    if (this.#closed || (!checking && !resolving)) return null;
     if (Date.now() - this.#lastRecheck < MIN_RECHECK_GAP_MS) return null;
     this.#lastRecheck = Date.now();
-    const checks = [...this.#byKey.values()].map((u) => this.#check(u));
-    this.#rechecking = new Promise<void>((settle) => {
-      let pending = checks.length;
-      if (pending === 0) settle();
-      for (const check of checks) {
-        void check.then((passed) => {
-          pending -= 1;
-          if (passed || pending === 0) settle();
+    const resolved = resolving ? this.resolve() : Promise.resolve();
+    this.#rechecking = resolved
+      .then(() => {
+        // New addresses are already being checked (#apply): this joins them.
+        const checks = checking ? [...this.#byKey.values()].map((u) => this.#check(u)) : [];
+        return new Promise<void>((settle) => {
+          let pending = checks.length;
+          if (pending === 0) settle();
+          for (const check of checks) {
+            void check.then((passed) => {
+              pending -= 1;
+              if (passed || pending === 0) settle();
+            });
+          }
         });
-      }
-    }).finally(() => {
-      this.#rechecking = null;
-    });
+      })
+      .finally(() => {
+        this.#rechecking = null;
+      });
     return this.#rechecking;
   }
 

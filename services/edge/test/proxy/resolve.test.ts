@@ -101,3 +101,22 @@ test('requests that arrive before the first resolution wait for it', async (t) =
   assert.equal(reply.status, 200);
   assert.equal(reply.text, 'ok');
 });
+
+test('with no address yet, the name is resolved again before a 503: the deploy race', async (t) => {
+  // Right after a deploy the replicas enter DNS once healthy; the next
+  // periodic re-resolve is a minute away: only an immediate one finds them.
+  const replica = await startUpstream(t, (_req, res) => res.end('deployed'));
+  const resolver = mutableResolver([]);
+  const edge = await startEdge(t, {
+    upstream: upstreamUrl(replica.port),
+    resolve: resolver.resolve,
+    resolveIntervalMs: 60_000,
+    healthPath: '/readyz',
+    healthIntervalMs: 60_000,
+  });
+  await until(() => edge.proxy.stats().upstreams.length === 0);
+  resolver.state.addresses = ['127.0.0.1'];
+  const reply = await send(edge.port);
+  assert.equal(reply.status, 200, reply.text);
+  assert.equal(reply.text, 'deployed');
+});
