@@ -97,14 +97,35 @@ export function childrenOf(pid: number): number[] {
   }
 }
 
-/** Resident set size in MiB, from /proc (Linux). */
-export function rssMiB(pid: number): number {
+export interface Memory {
+  /** Resident set size (what `ps` and the target call RSS), MiB. */
+  rssMiB: number;
+  /**
+   * The part no other process shares (anonymous memory, written pages), MiB:
+   * what one more worker costs. The rest of the RSS is mostly the node
+   * binary's code, mapped once for every worker.
+   */
+  privateMiB: number;
+}
+
+/** A process's memory from /proc/PID/smaps_rollup (Linux); undefined once it is gone. */
+export function memory(pid: number | undefined): Memory | undefined {
+  if (pid === undefined) return undefined;
   try {
-    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : Number.NaN;
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (field: string) =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1]);
+    const rss = kb('Rss');
+    const own = kb('Private_Clean') + kb('Private_Dirty');
+    return Number.isNaN(rss) ? undefined : { rssMiB: rss / 1024, privateMiB: own / 1024 };
   } catch {
-    return Number.NaN;
+    return undefined;
   }
+}
+
+/** Resident set size in MiB (NaN once the process is gone). */
+export function rssMiB(pid: number | undefined): number {
+  return memory(pid)?.rssMiB ?? Number.NaN;
 }
 
 export function hasCommand(command: string): boolean {

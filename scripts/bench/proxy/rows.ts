@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childrenOf, freePort, hasCommand, waitForPort } from '../processes.ts';
+import { childrenOf, freePort, hasCommand, memory, waitForPort } from '../processes.ts';
 import { type WrkResult, wrk } from '../wrk.ts';
 import { REFERENCES, type Reference } from './references.ts';
 
@@ -79,16 +79,6 @@ function cpuTicks(pid: number | undefined): number | undefined {
 function workerOf(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   return childrenOf(pid)[0] ?? pid;
-}
-
-function rssMiB(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const kb = /^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb === undefined ? undefined : Math.round(Number(kb) / 1024);
-  } catch {
-    return undefined;
-  }
 }
 
 function node(args: string[], dir: string): ChildProcess {
@@ -208,7 +198,8 @@ export async function measureProxiedRows(options: ProxiedRowsOptions = {}): Prom
           row.cpuUsPerRequest = ((after - before) * TICK_MS * 1000) / result.requests;
         }
         if (target.node && child !== null) {
-          row.rssMiB = rssMiB(target.worker ? workerOf(child.pid) : child.pid);
+          const rss = memory(target.worker ? workerOf(child.pid) : child.pid)?.rssMiB;
+          if (rss !== undefined) row.rssMiB = Math.round(rss);
         }
         progress(`  ${Math.round(row.rps)} req/s`);
         if (row.rps > (best.get(target)?.rps ?? -1)) best.set(target, row);
