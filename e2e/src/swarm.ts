@@ -43,7 +43,11 @@ async function selfNode(): Promise<Docker.Node> {
   return docker.getNode(info.Swarm.NodeID);
 }
 
-export async function leaseSwarm(): Promise<SwarmLease> {
+/**
+ * `address`: where a swarm created here listens and is advertised; loopback
+ * (the default) lets no other node join, which the single-node suite wants.
+ */
+export async function leaseSwarm(address = '127.0.0.1'): Promise<SwarmLease> {
   const info = (await docker.info()) as {
     Swarm: { LocalNodeState: string; ControlAvailable: boolean };
   };
@@ -53,8 +57,7 @@ export async function leaseSwarm(): Promise<SwarmLease> {
   if (state === 'inactive') {
     // A gateway bridge with no swarm is someone else's leftover: keep it.
     gwbridgeWasOurs = !(await networkExists(GWBRIDGE));
-    // Loopback: no other machine can join, and it needs no routable address.
-    await docker.swarmInit({ ListenAddr: '127.0.0.1:2377', AdvertiseAddr: '127.0.0.1' });
+    await docker.swarmInit({ ListenAddr: `${address}:2377`, AdvertiseAddr: address });
     created = true;
     try {
       const node = await selfNode();
@@ -171,7 +174,7 @@ export async function scaleService(name: string, replicas: number): Promise<void
  * object in between, as it does to a node just after `swarm init`. Read and
  * write again then.
  */
-async function updateSpec<S>(
+export async function updateSpec<S>(
   object: { inspect(): Promise<unknown>; update(options: object): Promise<unknown> },
   change: (spec: S) => S,
 ): Promise<void> {

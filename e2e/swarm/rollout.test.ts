@@ -14,7 +14,6 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { serviceImage } from '../../scripts/swarm/swarm.ts';
 import { exec, sleep } from '../src/containers.ts';
 import { eventually, tryFetch } from '../src/http.ts';
-import { describeLoad, type LoadResult, postEvery, runLoad } from '../src/load.ts';
 import { followLogs, type LogFollower, stackScope } from '../src/logs.ts';
 import { ARTIFACTS, ROOT } from '../src/paths.ts';
 import { docker } from '../src/stack.ts';
@@ -31,6 +30,14 @@ import {
   serviceContainer,
   swarmScript,
 } from '../src/swarm.ts';
+import {
+  assertAssetsLoad,
+  assertNoFailures,
+  page as pageAt,
+  printScript,
+  underLoad as underLoadAt,
+  versions as versionsAt,
+} from '../src/swarm-steps.ts';
 
 const V1 = 'ts-deploy-stack/app:local';
 const V2 = 'ts-deploy-stack/app:e2e-v2';
@@ -40,7 +47,6 @@ const EDGE_V2 = 'ts-deploy-stack/edge:e2e-v2';
 const V2_MIGRATION = '1893456000000_e2e-v2-entries-edited-at';
 const FIXTURES = join(ROOT, 'e2e/swarm/fixtures');
 const EDGE_DRAIN_MS = 2000;
-const LOAD_BOUND_MS = 15 * 60_000;
 
 const stack = `${STACK_PREFIX}${randomBytes(3).toString('hex')}`;
 const artifacts = join(ARTIFACTS, stack);
@@ -63,75 +69,14 @@ let failed = false;
 let logs: LogFollower | undefined;
 
 const url = (path: string) => `${origin}${path}`;
-
-/** A step's load: runs until `step` is done, plus a moment either side. */
-async function underLoad(
+// One node, one edge: every step goes through it.
+const page = () => pageAt(origin);
+const versions = () => versionsAt(origin);
+const underLoad = (
   name: string,
   step: () => Promise<void>,
   onResponse?: (status: number, instance: string | undefined) => void,
-): Promise<LoadResult> {
-  const stop = new AbortController();
-  const load = runLoad(origin, {
-    connections: 24,
-    // Bounds, should a step hang: the step's own timeouts fail it first.
-    durationMs: LOAD_BOUND_MS,
-    maxRequests: 2_000_000,
-    next: postEvery(3),
-    signal: stop.signal,
-    ...(onResponse ? { onResponse } : {}),
-  });
-  try {
-    await sleep(1000);
-    await step();
-    await sleep(1000);
-  } finally {
-    stop.abort();
-  }
-  const result = await load;
-  console.log(describeLoad(name, result));
-  // Held for the whole step: the step, not a bound, ended it.
-  assert.ok(result.seconds < LOAD_BOUND_MS / 1000, 'the load ran until the step was over');
-  return result;
-}
-
-function assertNoFailures(result: LoadResult): void {
-  assert.ok(result.sent > 500, `the load ran (${result.sent} requests)`);
-  assert.deepEqual(
-    result.failures.slice(0, 5),
-    [],
-    `${result.failures.length} of ${result.sent} requests failed`,
-  );
-}
-
-function printScript(name: string, run: ScriptRun): void {
-  for (const line of `${run.stdout}${run.stderr}`.split('\n').filter(Boolean)) {
-    console.log(`# ${name}: ${line}`);
-  }
-  console.log(`# ${name}: exit ${run.code} after ${run.seconds.toFixed(1)} s`);
-}
-
-/** The page, and the /static/ paths it names. */
-async function page(): Promise<{ assets: string[]; css: string }> {
-  const res = await fetch(url('/'), { headers: { accept: 'text/html' } });
-  assert.equal(res.status, 200);
-  const html = await res.text();
-  const assets = [...html.matchAll(/(?:href|src)="(\/static\/[^"]+)"/g)].map((m) => m[1] ?? '');
-  const css = assets.find((path) => path.endsWith('.css'));
-  assert.ok(css, `the page names a stylesheet: ${assets.join(', ')}`);
-  return { assets, css };
-}
-
-/** `/healthz` through the edge, enough times to reach every replica. */
-async function versions(): Promise<{ versions: Set<string>; instances: Set<string> }> {
-  const seen = { versions: new Set<string>(), instances: new Set<string>() };
-  for (let i = 0; i < 30; i += 1) {
-    const res = await fetch(url('/healthz'));
-    const body = (await res.json()) as { version: string; instance: string };
-    seen.versions.add(body.version);
-    seen.instances.add(body.instance);
-  }
-  return seen;
-}
+) => underLoadAt(name, [origin], step, onResponse);
 
 async function appliedMigrations(): Promise<string[]> {
   const db = await serviceContainer(`${stack}_db`);
@@ -214,12 +159,7 @@ describe('the stack on Docker Swarm (one node)', { timeout: 20 * 60_000 }, () =>
   });
 
   test('deployed from nothing: the page, its assets and the API through the edge', async () => {
-    const { assets } = await page();
-    for (const path of assets) {
-      const res = await fetch(url(path));
-      assert.equal(res.status, 200, path);
-      await res.arrayBuffer();
-    }
+    await assertAssetsLoad(origin, (await page()).assets);
     const created = await fetch(url('/api/entries'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -275,16 +215,14 @@ describe('the stack on Docker Swarm (one node)', { timeout: 20 * 60_000 }, () =>
     assert.deepEqual([...after.versions], ['e2e-v2'], 'every replica runs the new release');
     assert.equal(after.instances.size, 3);
     assert.ok((await appliedMigrations()).includes(V2_MIGRATION), 'the new migration ran');
-    for (const path of before.assets) {
-      const res = await fetch(url(path));
-      assert.equal(res.status, 200, `a page rendered before the update still loads ${path}`);
-      await res.arrayBuffer();
-    }
+    await assertAssetsLoad(
+      origin,
+      before.assets,
+      'still loads for a page rendered before the update',
+    );
     const now = await page();
     assert.notEqual(now.css, before.css, 'the new release names its new stylesheet');
-    const css = await fetch(url(now.css));
-    assert.equal(css.status, 200);
-    await css.arrayBuffer();
+    await assertAssetsLoad(origin, [now.css]);
   });
 
   test('scaling the app 3 → 5 → 3 fails no request', async () => {

@@ -1,0 +1,124 @@
+/**
+ * What both swarm suites do around a step: hold the load through one edge or
+ * several for the whole step, read the page and its assets, ask every
+ * replica its version, and print a script's output.
+ */
+import assert from 'node:assert/strict';
+import { sleep } from './containers.ts';
+import { describeLoad, type LoadResult, postEvery, runLoad } from './load.ts';
+import type { ScriptRun } from './swarm.ts';
+
+/** The connections of every step's load, spread over the edges given. */
+const CONNECTIONS = 24;
+/** Bounds, should a step hang: the step's own timeouts fail it first. */
+const LOAD_BOUND_MS = 15 * 60_000;
+
+/**
+ * Runs `step` under a load through `origins` (the edges), from a second
+ * before it to a second after; every third request a POST, none retried.
+ */
+export async function underLoad(
+  name: string,
+  origins: readonly string[],
+  step: () => Promise<void>,
+  onResponse?: (status: number, instance: string | undefined) => void,
+): Promise<LoadResult> {
+  const stop = new AbortController();
+  const loads = origins.map((origin) =>
+    runLoad(origin, {
+      connections: Math.ceil(CONNECTIONS / origins.length),
+      durationMs: LOAD_BOUND_MS,
+      maxRequests: 2_000_000,
+      next: postEvery(3),
+      signal: stop.signal,
+      ...(onResponse ? { onResponse } : {}),
+    }),
+  );
+  try {
+    await sleep(1000);
+    await step();
+    await sleep(1000);
+  } finally {
+    stop.abort();
+  }
+  const result = merge(await Promise.all(loads));
+  console.log(describeLoad(name, result));
+  // Held for the whole step: the step, not a bound, ended it.
+  assert.ok(result.seconds < LOAD_BOUND_MS / 1000, 'the load ran until the step was over');
+  return result;
+}
+
+function merge(results: LoadResult[]): LoadResult {
+  const merged: LoadResult = {
+    sent: 0,
+    byMethod: {},
+    byInstance: new Map(),
+    failures: [],
+    seconds: 0,
+  };
+  for (const r of results) {
+    merged.sent += r.sent;
+    for (const [method, n] of Object.entries(r.byMethod)) {
+      merged.byMethod[method] = (merged.byMethod[method] ?? 0) + n;
+    }
+    for (const [id, n] of r.byInstance)
+      merged.byInstance.set(id, (merged.byInstance.get(id) ?? 0) + n);
+    merged.failures.push(...r.failures);
+    merged.seconds = Math.max(merged.seconds, r.seconds);
+  }
+  return merged;
+}
+
+export function assertNoFailures(result: LoadResult): void {
+  assert.ok(result.sent > 500, `the load ran (${result.sent} requests)`);
+  assert.deepEqual(
+    result.failures.slice(0, 5),
+    [],
+    `${result.failures.length} of ${result.sent} requests failed`,
+  );
+}
+
+export function printScript(name: string, run: ScriptRun): void {
+  for (const line of `${run.stdout}${run.stderr}`.split('\n').filter(Boolean)) {
+    console.log(`# ${name}: ${line}`);
+  }
+  console.log(`# ${name}: exit ${run.code} after ${run.seconds.toFixed(1)} s`);
+}
+
+/** The page through the edge at `origin`, and the /static/ paths it names. */
+export async function page(origin: string): Promise<{ assets: string[]; css: string }> {
+  const res = await fetch(`${origin}/`, { headers: { accept: 'text/html' } });
+  assert.equal(res.status, 200);
+  const html = await res.text();
+  const assets = [...html.matchAll(/(?:href|src)="(\/static\/[^"]+)"/g)].map((m) => m[1] ?? '');
+  const css = assets.find((path) => path.endsWith('.css'));
+  assert.ok(css, `the page names a stylesheet: ${assets.join(', ')}`);
+  return { assets, css };
+}
+
+/** Each path answers 200 through the edge at `origin`. */
+export async function assertAssetsLoad(
+  origin: string,
+  paths: readonly string[],
+  why = 'loads',
+): Promise<void> {
+  for (const path of paths) {
+    const res = await fetch(`${origin}${path}`);
+    assert.equal(res.status, 200, `${origin}${path} ${why}`);
+    await res.arrayBuffer();
+  }
+}
+
+/** `/healthz` through the edge at `origin`, enough times to reach every replica. */
+export async function versions(
+  origin: string,
+): Promise<{ versions: Set<string>; instances: Set<string> }> {
+  const seen = { versions: new Set<string>(), instances: new Set<string>() };
+  for (let i = 0; i < 30; i += 1) {
+    const res = await fetch(`${origin}/healthz`);
+    const body = (await res.json()) as { version: string; instance: string };
+    seen.versions.add(body.version);
+    seen.instances.add(body.instance);
+  }
+  return seen;
+}

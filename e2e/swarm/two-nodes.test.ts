@@ -1,0 +1,199 @@
+/**
+ * The stack on a two-node swarm (this engine as the manager, a second engine
+ * in a container as the worker: src/swarm-nodes.ts), deployed and rolled by
+ * the same scripts as on one node. What one node cannot show: an edge and a
+ * collectstatic run on every node (each node's own static volume), replicas
+ * on both nodes reaching one database over the overlay, a rolling update
+ * through both nodes' edges, and a node drained for maintenance, all under
+ * load with no failed request.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { eventually } from '../src/http.ts';
+import { followLogs, type LogFollower, stackScope } from '../src/logs.ts';
+import { ARTIFACTS, ROOT } from '../src/paths.ts';
+import { docker } from '../src/stack.ts';
+import {
+  buildImage,
+  freePort,
+  type ScriptRun,
+  STACK_PREFIX,
+  swarmScript,
+  updateSpec,
+} from '../src/swarm.ts';
+import { leaseTwoNodes, type TwoNodes } from '../src/swarm-nodes.ts';
+import {
+  assertAssetsLoad,
+  assertNoFailures,
+  page,
+  printScript,
+  underLoad,
+  versions,
+} from '../src/swarm-steps.ts';
+
+const V1 = 'ts-deploy-stack/app:local';
+const V2 = 'ts-deploy-stack/app:e2e-v2';
+const EDGE = 'ts-deploy-stack/edge:local';
+const FIXTURES = join(ROOT, 'e2e/swarm/fixtures');
+
+const stack = `${STACK_PREFIX}${randomBytes(3).toString('hex')}`;
+const artifacts = join(ARTIFACTS, stack);
+const env: Record<string, string> = {
+  SWARM_STACK: stack,
+  SWARM_STACK_FILE: join(artifacts, 'stack.yaml'),
+  SWARM_TIMEOUT_MS: '240000',
+  ALLOW_DEV_SECRETS: 'true',
+};
+let nodes: TwoNodes | undefined;
+/** Each node's edge (host-mode port): the manager's, then the worker's. */
+let edges: string[] = [];
+let failed = false;
+const logs: LogFollower[] = [];
+
+interface TaskInfo {
+  NodeID: string;
+  Status: { State: string };
+  JobIteration?: { Index: number };
+}
+
+/** The nodes running (or, for a job, having completed) the service's current tasks. */
+async function nodesOf(service: string): Promise<Set<string>> {
+  const { JobStatus } = (await docker.getService(service).inspect()) as {
+    JobStatus?: { JobIteration: { Index: number } };
+  };
+  const all = (await docker.listTasks({ filters: { service: [service] } })) as TaskInfo[];
+  const current = JobStatus
+    ? all.filter(
+        (t) =>
+          t.JobIteration?.Index === JobStatus.JobIteration.Index && t.Status.State === 'complete',
+      )
+    : all.filter((t) => t.Status.State === 'running');
+  return new Set(current.map((t) => t.NodeID));
+}
+
+async function workerNodeId(): Promise<string> {
+  const list = (await docker.listNodes()) as Array<{ ID: string; Spec: { Role: string } }>;
+  const worker = list.find((n) => n.Spec.Role === 'worker');
+  assert.ok(worker, 'a worker node');
+  return worker.ID;
+}
+
+function assertOk(name: string, run: ScriptRun | undefined): asserts run is ScriptRun {
+  assert.ok(run);
+  printScript(name, run);
+  assert.equal(run.code, 0, run.stderr);
+}
+
+describe('the stack on a two-node swarm', { timeout: 20 * 60_000 }, () => {
+  before(async () => {
+    // Cached by the `images` phase of `npm test`; this suite also runs alone.
+    await buildImage('docker/app.Dockerfile', V1, '.');
+    await buildImage('docker/edge.Dockerfile', EDGE, '.');
+    await buildImage(join(FIXTURES, 'app-v2.Dockerfile'), V2, FIXTURES);
+    const started = performance.now();
+    nodes = await leaseTwoNodes();
+    // The database is pinned to the manager: the worker needs the app and the edge.
+    await nodes.loadImages([V1, EDGE, V2]);
+    console.log(
+      `# two nodes: manager ${nodes.managerAddress}, worker ${nodes.workerAddress}, images loaded, in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+    logs.push(followLogs(docker, stackScope(stack), join(artifacts, 'manager')));
+    logs.push(followLogs(nodes.worker, stackScope(stack), join(artifacts, 'worker')));
+    const port = await freePort();
+    env.HTTP_PORT = String(port);
+    edges = [`http://127.0.0.1:${port}`, `http://${nodes.workerAddress}:${port}`];
+    const deploy = await swarmScript('deploy', [], env);
+    assertOk('deploy', deploy);
+  });
+
+  afterEach((t) => {
+    if ('passed' in t && !t.passed) failed = true;
+  });
+
+  after(async () => {
+    const removed = nodes ? await swarmScript('remove', ['--volumes'], env) : undefined;
+    if (removed) printScript('remove', removed);
+    for (const follower of logs) await follower.stop();
+    // The worker's volumes go with its container.
+    await nodes?.release();
+    await docker
+      .getImage(V2)
+      .remove()
+      .catch(() => undefined);
+    if (!failed && removed?.code === 0 && !process.env.E2E_KEEP_ARTIFACTS) {
+      await rm(artifacts, { recursive: true, force: true });
+    }
+    if (removed) assert.equal(removed.code, 0, removed.stderr);
+  });
+
+  test('an edge and a collectstatic run on each node, the replicas on both, one database', async () => {
+    assert.equal((await nodesOf(`${stack}_edge`)).size, 2, 'an edge on each node');
+    assert.equal((await nodesOf(`${stack}_collectstatic`)).size, 2, 'collectstatic on each node');
+    assert.equal((await nodesOf(`${stack}_app`)).size, 2, 'replicas on both nodes');
+    for (const edge of edges) {
+      // Each node's edge serves the assets from that node's own volume.
+      await assertAssetsLoad(edge, (await page(edge)).assets);
+    }
+    const [managerEdge = '', workerEdge = ''] = edges;
+    const message = `through the worker ${randomBytes(4).toString('hex')}`;
+    const created = await fetch(`${workerEdge}/api/entries`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ author: 'Two nodes', message }),
+    });
+    assert.equal(created.status, 201);
+    const listed = await fetch(`${managerEdge}/api/entries?limit=5`);
+    assert.match(await listed.text(), new RegExp(message), "the manager's edge lists it");
+  });
+
+  test("a rolling update through both nodes' edges fails no request; each edge serves the new assets", async () => {
+    const before = await page(edges[0] ?? '');
+    let roll: ScriptRun | undefined;
+    const result = await underLoad('two nodes: rolling update v1 → v2', edges, async () => {
+      roll = await swarmScript('roll', ['app', V2], env);
+    });
+    assertOk('roll app (two nodes)', roll);
+    assertNoFailures(result);
+    for (const edge of edges) {
+      assert.deepEqual([...(await versions(edge)).versions], ['e2e-v2'], `${edge}: v2 serves`);
+      await assertAssetsLoad(edge, before.assets, 'still loads for a page rendered before');
+      const now = await page(edge);
+      assert.notEqual(now.css, before.css, `${edge}: the new release names its new stylesheet`);
+      await assertAssetsLoad(edge, [now.css], "is in this node's volume");
+    }
+    assert.equal(
+      (await nodesOf(`${stack}_collectstatic`)).size,
+      2,
+      'collectstatic ran on each node',
+    );
+  });
+
+  test("draining the worker moves its replicas to the manager: no failed request through the manager's edge", async () => {
+    const worker = await workerNodeId();
+    const service = `${stack}_app`;
+    const result = await underLoad('two nodes: worker drained', edges.slice(0, 1), async () => {
+      await updateSpec(docker.getNode(worker), (spec: Record<string, unknown>) => ({
+        ...spec,
+        Availability: 'drain',
+      }));
+      await eventually(
+        async () => {
+          const where = await nodesOf(service);
+          assert.ok(!where.has(worker), 'no replica left on the worker');
+          const running = (await docker.listTasks({
+            filters: { service: [service], 'desired-state': ['running'] },
+          })) as TaskInfo[];
+          assert.equal(running.filter((t) => t.Status.State === 'running').length, 3);
+        },
+        { timeoutMs: 120_000 },
+      );
+      // The drained tasks have stopped; the edge re-resolves.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    });
+    assertNoFailures(result);
+    assert.equal((await versions(edges[0] ?? '')).instances.size, 3, 'three replicas serve');
+  });
+});
