@@ -1,15 +1,15 @@
 /**
  * A two-node swarm on one machine: this engine as the manager, and a second
  * Docker engine in a privileged container (e2e/swarm/fixtures/swarm-node.Dockerfile)
- * joined as a worker over the default bridge. The overlay networks, the
- * per-node global services and jobs, and the host-mode ports then behave as
- * on two machines; images reach the worker by `docker save | docker load`,
- * as they would from a registry.
+ * joined as a worker over a bridge network of their own. The overlay
+ * networks, the per-node global services and jobs, and the host-mode ports
+ * then behave as on two machines; images reach the worker by
+ * `docker save | docker load`, as they would from a registry.
  *
- * It needs an engine that is not in a swarm (a swarm left by a killed run of
- * either swarm suite is recognised by its label and left first). Released:
- * the worker container and its volume removed, the swarm left, the engine as
- * found.
+ * It needs an engine that is not in a swarm (a swarm, a worker and a network
+ * left by a killed run of either swarm suite carry labels and are removed
+ * first). Released: the worker container and its volume, the swarm, the
+ * network and the worker image; the engine as found.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -17,14 +17,13 @@ import Docker from 'dockerode';
 import { sleep } from './containers.ts';
 import { ROOT } from './paths.ts';
 import { docker } from './stack.ts';
-import { buildImage, leaseSwarm, type SwarmLease } from './swarm.ts';
+import { buildImage, leaseSwarm, NODE_LABEL, removeWorkerNodes } from './swarm.ts';
 
 const NODE_IMAGE = 'ts-deploy-stack/e2e-swarm-node:local';
-const NODE_LABEL = 'ts-deploy-stack.e2e-swarm-node';
 const FIXTURES = join(ROOT, 'e2e/swarm/fixtures');
 
 export interface TwoNodes {
-  /** The manager's address on the bridge: its edge listens there too. */
+  /** The manager's address on the nodes' network. */
   managerAddress: string;
   /** The worker container's address: its edge's host-mode port is there. */
   workerAddress: string;
@@ -35,39 +34,56 @@ export interface TwoNodes {
   release(): Promise<void>;
 }
 
-/** Worker containers of runs that were killed before their teardown. */
-async function removeStaleWorkers(): Promise<void> {
-  const stale = await docker.listContainers({
-    all: true,
-    filters: { label: [`${NODE_LABEL}=true`] },
-  });
-  for (const { Id } of stale) await docker.getContainer(Id).remove({ force: true, v: true });
+/** Runs every clean-up step even when one fails, then throws what failed. */
+async function cleanUp(steps: Array<() => Promise<unknown>>): Promise<void> {
+  const errors: unknown[] = [];
+  for (const step of steps) await step().catch((error: unknown) => errors.push(error));
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new AggregateError(errors, 'the two-node clean-up failed');
 }
 
-async function bridgeGateway(): Promise<string> {
-  const bridge = (await docker.getNetwork('bridge').inspect()) as {
-    IPAM: { Config?: Array<{ Gateway?: string }> };
-  };
-  const gateway = bridge.IPAM.Config?.find((c) => c.Gateway)?.Gateway;
-  if (!gateway) throw new Error('the default bridge network has no gateway address');
-  return gateway;
+/** Ignores a 404 from the engine (the object is gone already), rethrows the rest. */
+function unlessMissing(error: unknown): void {
+  if ((error as { statusCode?: number }).statusCode !== 404) throw error;
 }
 
+/** Polls `check` until it returns a value; an error it throws ends the wait. */
 async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await check().catch(() => undefined);
+    const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
     await sleep(250);
   }
 }
 
+/** `docker load` answers 200 and reports a failure inside its output: read it. */
+async function loadInto(worker: Docker, tags: readonly string[]): Promise<void> {
+  // One archive: the releases share their layers. (`getImages` is missing
+  // from dockerode's types.)
+  const exporter = docker as unknown as {
+    getImages(options: { names: readonly string[] }): Promise<NodeJS.ReadableStream>;
+  };
+  const tar = await exporter.getImages({ names: tags });
+  const progress = await worker.loadImage(tar);
+  const output = await new Promise<Array<{ error?: string }>>((resolve, reject) => {
+    tar.on('error', reject);
+    worker.modem.followProgress(
+      progress,
+      (error: Error | null, events: Array<{ error?: string }>) =>
+        error ? reject(error) : resolve(events),
+    );
+  });
+  const failed = output.find((event) => event.error);
+  if (failed) throw new Error(`docker load on the worker: ${failed.error}`);
+  for (const tag of tags) await worker.getImage(tag).inspect();
+}
+
 export async function leaseTwoNodes(): Promise<TwoNodes> {
-  await removeStaleWorkers();
   const info = (await docker.info()) as { Swarm: { LocalNodeState: string } };
   if (info.Swarm.LocalNodeState !== 'inactive') {
-    // Leaves it only when a killed run of a swarm suite created it.
+    // A killed run's swarm: leaseSwarm leaves it (and removes its worker).
     const earlier = await leaseSwarm();
     if (!earlier.created) {
       throw new Error(
@@ -76,31 +92,56 @@ export async function leaseTwoNodes(): Promise<TwoNodes> {
     }
     await earlier.release();
   }
-  const managerAddress = await bridgeGateway();
+  // A worker or network a killed run left with no swarm.
+  await removeWorkerNodes();
   await buildImage(join(FIXTURES, 'swarm-node.Dockerfile'), NODE_IMAGE, FIXTURES);
-  const lease: SwarmLease = await leaseSwarm(managerAddress);
+  const name = `e2e-swarm-nodes-${randomBytes(3).toString('hex')}`;
+  // Alone on its own bridge, with no traffic between containers: only this
+  // host reaches the worker's unauthenticated API.
+  const network = await docker.createNetwork({
+    Name: name,
+    Driver: 'bridge',
+    Labels: { [NODE_LABEL]: 'true' },
+    Options: { 'com.docker.network.bridge.enable_icc': 'false' },
+  });
+  const { IPAM } = (await network.inspect()) as { IPAM: { Config?: Array<{ Gateway?: string }> } };
+  const managerAddress = IPAM.Config?.find((c) => c.Gateway)?.Gateway ?? '';
   let container: Docker.Container | undefined;
-  const release = async () => {
-    await container?.remove({ force: true, v: true });
-    await lease.release();
-    // Built again from the build cache in a second; the engine as found.
-    await docker
-      .getImage(NODE_IMAGE)
-      .remove()
-      .catch(() => undefined);
-  };
+  let lease: Awaited<ReturnType<typeof leaseSwarm>> | undefined;
+  const release = () =>
+    cleanUp([
+      async () => container?.remove({ force: true, v: true }),
+      async () => lease?.release(),
+      // Usually gone already: leaving the suite's swarm removes it.
+      () => network.remove().catch(unlessMissing),
+      // Built again from the build cache in a second.
+      () => docker.getImage(NODE_IMAGE).remove(),
+    ]);
   try {
+    if (!managerAddress) throw new Error(`network ${name} has no gateway address`);
+    lease = await leaseSwarm(managerAddress);
+    if (!lease.created) throw new Error('the two-node suite needs a swarm of its own');
     container = await docker.createContainer({
       Image: NODE_IMAGE,
-      name: `e2e-swarm-node-${randomBytes(3).toString('hex')}`,
+      name,
       Labels: { [NODE_LABEL]: 'true' },
-      HostConfig: { Privileged: true, NetworkMode: 'bridge' },
+      HostConfig: { Privileged: true, NetworkMode: name },
     });
     await container.start();
-    const { NetworkSettings } = await container.inspect();
-    const workerAddress = NetworkSettings.Networks.bridge?.IPAddress ?? '';
+    const started = container;
+    const { NetworkSettings } = await started.inspect();
+    const workerAddress = NetworkSettings.Networks[name]?.IPAddress ?? '';
+    if (!workerAddress) throw new Error(`the worker container has no address on ${name}`);
     const worker = new Docker({ host: workerAddress, port: 2375 });
-    await until('the worker engine to answer', 60_000, async () => (await worker.ping()) && true);
+    await until('the worker engine to answer', 60_000, async () => {
+      const { State } = await started.inspect();
+      if (!State.Running) {
+        const log = (await started.logs({ stdout: true, stderr: true, tail: 20 })).toString();
+        throw new Error(`the worker container stopped (exit ${State.ExitCode}): ${log}`);
+      }
+      // Refused until dockerd listens.
+      return (await worker.ping().catch(() => undefined)) ? true : undefined;
+    });
     const { JoinTokens } = (await docker.swarmInspect()) as { JoinTokens: { Worker: string } };
     await worker.swarmJoin({
       ListenAddr: '0.0.0.0:2377',
@@ -118,21 +159,14 @@ export async function leaseTwoNodes(): Promise<TwoNodes> {
       managerAddress,
       workerAddress,
       worker,
-      async loadImages(tags) {
-        for (const tag of tags) {
-          const tar = await docker.getImage(tag).get();
-          const progress = await worker.loadImage(tar, { quiet: true });
-          await new Promise<void>((resolve, reject) => {
-            worker.modem.followProgress(progress, (error: Error | null) =>
-              error ? reject(error) : resolve(),
-            );
-          });
-        }
-      },
+      loadImages: (tags) => loadInto(worker, tags),
       release,
     };
   } catch (error) {
-    await release();
+    // The first failure is the one to read; a failing clean-up is added to it.
+    await release().catch((cleanup: unknown) => {
+      throw new AggregateError([error, cleanup], String(error));
+    });
     throw error;
   }
 }

@@ -43,75 +43,98 @@ async function selfNode(): Promise<Docker.Node> {
   return docker.getNode(info.Swarm.NodeID);
 }
 
+/** The label of the two-node suite's worker containers and network (swarm-nodes.ts). */
+export const NODE_LABEL = 'ts-deploy-stack.e2e-swarm-node';
+
 /**
- * `address`: where a swarm created here listens and is advertised; loopback
- * (the default) lets no other node join, which the single-node suite wants.
+ * Leaves this engine's swarm, with what the suites leave behind: the stacks'
+ * volumes (a run killed before its teardown left them; leaving the swarm
+ * removed their containers), `docker_gwbridge` when the swarm made it, and
+ * the two-node suite's worker containers and network.
+ */
+async function leaveOurSwarm(gwbridgeWasOurs: boolean): Promise<void> {
+  await docker.swarmLeave({ force: true });
+  const { Volumes } = await docker.listVolumes({
+    filters: { label: ['com.docker.stack.namespace'] },
+  });
+  for (const volume of Volumes ?? []) {
+    if (volume.Labels?.['com.docker.stack.namespace']?.startsWith(STACK_PREFIX)) {
+      // Best effort: one still held by a container on its way out stays,
+      // and the next run tries again.
+      await docker
+        .getVolume(volume.Name)
+        .remove()
+        .catch(() => undefined);
+    }
+  }
+  if (gwbridgeWasOurs && (await networkExists(GWBRIDGE))) {
+    await docker.getNetwork(GWBRIDGE).remove();
+  }
+  await removeWorkerNodes();
+}
+
+/** The two-node suite's worker containers (with their volumes) and network. */
+export async function removeWorkerNodes(): Promise<void> {
+  const filters = { label: [`${NODE_LABEL}=true`] };
+  for (const { Id } of await docker.listContainers({ all: true, filters })) {
+    await docker.getContainer(Id).remove({ force: true, v: true });
+  }
+  for (const { Id } of await docker.listNetworks({ filters })) {
+    await docker.getNetwork(Id).remove();
+  }
+}
+
+/**
+ * A swarm for the run: created here (and left by `release`), or borrowed
+ * when the engine is a manager of someone else's single-node swarm. A swarm
+ * a killed run created (its node carries the suite's label) is left first,
+ * whatever its nodes, and a new one created.
+ * `address`: where a created swarm listens and is advertised; loopback (the
+ * default) lets no other node join, which the single-node suite wants.
  */
 export async function leaseSwarm(address = '127.0.0.1'): Promise<SwarmLease> {
-  const info = (await docker.info()) as {
+  let info = (await docker.info()) as {
     Swarm: { LocalNodeState: string; ControlAvailable: boolean };
   };
-  const state = info.Swarm.LocalNodeState;
-  let created = false;
-  let gwbridgeWasOurs = false;
-  if (state === 'inactive') {
-    // A gateway bridge with no swarm is someone else's leftover: keep it.
-    gwbridgeWasOurs = !(await networkExists(GWBRIDGE));
-    await docker.swarmInit({ ListenAddr: `${address}:2377`, AdvertiseAddr: address });
-    created = true;
-    try {
-      const node = await selfNode();
-      await updateSpec(node, (spec: { Labels?: Record<string, string> }) => ({
-        ...spec,
-        Labels: { ...spec.Labels, [OWNER_LABEL]: 'true' },
-      }));
-    } catch (error) {
-      await docker.swarmLeave({ force: true });
-      throw error;
+  if (info.Swarm.LocalNodeState === 'active' && info.Swarm.ControlAvailable) {
+    const { Spec } = (await (await selfNode()).inspect()) as {
+      Spec: { Labels?: Record<string, string> };
+    };
+    if (Spec.Labels?.[OWNER_LABEL] === 'true') {
+      await leaveOurSwarm(true);
+      info = (await docker.info()) as typeof info;
     }
-  } else if (state === 'active') {
+  }
+  const state = info.Swarm.LocalNodeState;
+  if (state === 'active') {
     if (!info.Swarm.ControlAvailable) {
       throw new Error('this engine is a swarm worker: run the suite on a manager');
     }
-    // The suite deploys images built here (--resolve-image never): another
-    // node would not have them.
+    // Borrowed: the suite deploys images built here (--resolve-image never),
+    // which another node would not have.
     const nodes = await docker.listNodes();
     if (nodes.length > 1) {
       throw new Error(`this swarm has ${nodes.length} nodes; the suite needs a single-node swarm`);
     }
-    const { Spec } = (await (await selfNode()).inspect()) as {
-      Spec: { Labels?: Record<string, string> };
-    };
-    created = Spec.Labels?.[OWNER_LABEL] === 'true';
-    gwbridgeWasOurs = created;
-  } else {
+    return { created: false, release: async () => undefined };
+  }
+  if (state !== 'inactive') {
     throw new Error(`the engine's swarm state is "${state}"; expected inactive or active`);
   }
-  return {
-    created,
-    async release() {
-      if (!created) return;
-      await docker.swarmLeave({ force: true });
-      // A run killed before its teardown left its stack's volumes; leaving
-      // the swarm removed its containers, so they can go now.
-      const { Volumes } = await docker.listVolumes({
-        filters: { label: ['com.docker.stack.namespace'] },
-      });
-      for (const volume of Volumes ?? []) {
-        if (volume.Labels?.['com.docker.stack.namespace']?.startsWith(STACK_PREFIX)) {
-          // Best effort: one still held by a container on its way out stays,
-          // and the next run's release tries again.
-          await docker
-            .getVolume(volume.Name)
-            .remove()
-            .catch(() => undefined);
-        }
-      }
-      if (gwbridgeWasOurs && (await networkExists(GWBRIDGE))) {
-        await docker.getNetwork(GWBRIDGE).remove();
-      }
-    },
-  };
+  // A gateway bridge with no swarm is someone else's leftover: keep it.
+  const gwbridgeWasOurs = !(await networkExists(GWBRIDGE));
+  await docker.swarmInit({ ListenAddr: `${address}:2377`, AdvertiseAddr: address });
+  try {
+    const node = await selfNode();
+    await updateSpec(node, (spec: { Labels?: Record<string, string> }) => ({
+      ...spec,
+      Labels: { ...spec.Labels, [OWNER_LABEL]: 'true' },
+    }));
+  } catch (error) {
+    await docker.swarmLeave({ force: true });
+    throw error;
+  }
+  return { created: true, release: () => leaveOurSwarm(gwbridgeWasOurs) };
 }
 
 export interface ScriptRun {
