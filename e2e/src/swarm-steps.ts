@@ -4,9 +4,11 @@
  * replica its version, and print a script's output.
  */
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
 import { sleep } from './containers.ts';
 import { describeLoad, type LoadResult, postEvery, runLoad } from './load.ts';
-import type { ScriptRun } from './swarm.ts';
+import { docker } from './stack.ts';
+import { type ScriptRun, swarmScript } from './swarm.ts';
 
 /** The connections of every step's load, spread over the edges given. */
 const CONNECTIONS = 24;
@@ -121,4 +123,44 @@ export async function versions(
     seen.instances.add(body.instance);
   }
   return seen;
+}
+
+/**
+ * A swarm suite's teardown, each part run whatever failed before it: the
+ * stack removed with its volumes (when the suite got as far as a swarm),
+ * the log followers stopped, the swarm released, the fixture tags removed,
+ * the artifacts deleted after a green run (kept with E2E_KEEP_ARTIFACTS),
+ * and the stack's removal asserted.
+ */
+export async function tearDownSuite(options: {
+  env: Record<string, string>;
+  leased: boolean;
+  stopLogs: () => Promise<unknown>;
+  release: () => Promise<unknown>;
+  failed: boolean;
+  artifacts: string;
+  tags: readonly string[];
+}): Promise<void> {
+  const { env, leased, failed, artifacts, tags } = options;
+  // Without a swarm no stack of this run can exist: nothing to remove.
+  const removed = leased ? await swarmScript('remove', ['--volumes'], env) : undefined;
+  if (removed) printScript('remove', removed);
+  try {
+    await options.stopLogs();
+  } finally {
+    try {
+      await options.release();
+    } finally {
+      for (const tag of tags) {
+        await docker
+          .getImage(tag)
+          .remove()
+          .catch(() => undefined);
+      }
+    }
+  }
+  if (!failed && removed?.code === 0 && !process.env.E2E_KEEP_ARTIFACTS) {
+    await rm(artifacts, { recursive: true, force: true });
+  }
+  if (removed) assert.equal(removed.code, 0, removed.stderr);
 }

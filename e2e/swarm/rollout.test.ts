@@ -8,7 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { serviceImage } from '../../scripts/swarm/swarm.ts';
@@ -35,6 +34,7 @@ import {
   assertNoFailures,
   page as pageAt,
   printScript,
+  tearDownSuite,
   underLoad as underLoadAt,
   versions as versionsAt,
 } from '../src/swarm-steps.ts';
@@ -131,23 +131,17 @@ describe('the stack on Docker Swarm (one node)', { timeout: 20 * 60_000 }, () =>
     if ('passed' in t && !t.passed) failed = true;
   });
 
-  after(async () => {
-    // Without a lease no stack of this run can exist: nothing to remove.
-    const removed = lease ? await swarmScript('remove', ['--volumes'], env) : undefined;
-    if (removed) printScript('remove', removed);
-    await logs?.stop();
-    await lease?.release();
-    for (const tag of [V2, BROKEN, EDGE_V2]) {
-      await docker
-        .getImage(tag)
-        .remove()
-        .catch(() => undefined);
-    }
-    if (!failed && removed?.code === 0 && !process.env.E2E_KEEP_ARTIFACTS) {
-      await rm(artifacts, { recursive: true, force: true });
-    }
-    if (removed) assert.equal(removed.code, 0, removed.stderr);
-  });
+  after(() =>
+    tearDownSuite({
+      env,
+      leased: lease !== undefined,
+      stopLogs: async () => logs?.stop(),
+      release: async () => lease?.release(),
+      failed,
+      artifacts,
+      tags: [V2, BROKEN, EDGE_V2],
+    }),
+  );
 
   test('the committed development password is refused unless allowed', async () => {
     const render = await swarmScript('render', [], { ...env, ALLOW_DEV_SECRETS: '' });

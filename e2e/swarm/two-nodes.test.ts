@@ -9,7 +9,6 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { eventually } from '../src/http.ts';
@@ -30,6 +29,7 @@ import {
   assertNoFailures,
   page,
   printScript,
+  tearDownSuite,
   underLoad,
   versions,
 } from '../src/swarm-steps.ts';
@@ -117,27 +117,18 @@ describe('the stack on a two-node swarm', { timeout: 20 * 60_000 }, () => {
     if ('passed' in t && !t.passed) failed = true;
   });
 
-  after(async () => {
-    const removed = nodes ? await swarmScript('remove', ['--volumes'], env) : undefined;
-    if (removed) printScript('remove', removed);
-    try {
-      for (const follower of logs) await follower.stop();
-    } finally {
-      try {
-        // The worker's volumes go with its container.
-        await nodes?.release();
-      } finally {
-        await docker
-          .getImage(V2)
-          .remove()
-          .catch(() => undefined);
-      }
-    }
-    if (!failed && removed?.code === 0 && !process.env.E2E_KEEP_ARTIFACTS) {
-      await rm(artifacts, { recursive: true, force: true });
-    }
-    if (removed) assert.equal(removed.code, 0, removed.stderr);
-  });
+  after(() =>
+    tearDownSuite({
+      env,
+      leased: nodes !== undefined,
+      stopLogs: () => Promise.all(logs.map((follower) => follower.stop())),
+      // The worker's volumes go with its container.
+      release: async () => nodes?.release(),
+      failed,
+      artifacts,
+      tags: [V2],
+    }),
+  );
 
   test('an edge and a collectstatic run on each node, the replicas on both, one database', async () => {
     assert.equal((await nodesOf(`${stack}_edge`)).size, 2, 'an edge on each node');
