@@ -60,7 +60,8 @@ describe('the committed development password', () => {
       });
       assert.equal(code, 1, 'no database was started');
       assert.ok(!stderr.includes('placeholder'), stderr);
-      assert.match(stderr, /db|connect|ENOTFOUND|EAI_AGAIN/i);
+      // Only "no such host" (no db container): any other error names another fault.
+      assert.match(stderr, /ENOTFOUND|EAI_AGAIN/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

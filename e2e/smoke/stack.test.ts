@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { staticPaths } from '../src/http.ts';
 import { type Stack, startStack } from '../src/stack.ts';
 
 let stack: Stack | undefined;
@@ -31,7 +32,7 @@ describe('the compose stack, through the edge', () => {
     assert.ok(res.headers.get('x-instance-id'), 'rendered by an app replica');
     const html = await res.text();
     assert.match(html, /<h1>Guestbook<\/h1>/);
-    const assets = [...html.matchAll(/(?:href|src)="(\/static\/[^"]+)"/g)].map((m) => m[1] ?? '');
+    const assets = staticPaths(html);
     assert.ok(assets.length >= 3, `assets named: ${assets.join(', ')}`);
     for (const path of assets) {
       const asset = await fetch(running().url(path), { headers: { 'accept-encoding': 'br' } });

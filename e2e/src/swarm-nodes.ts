@@ -14,10 +14,16 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { sleep } from './containers.ts';
+import { waitFor } from '../../scripts/swarm/swarm.ts';
 import { ROOT } from './paths.ts';
 import { docker } from './stack.ts';
-import { buildImage, leaseSwarm, NODE_LABEL, removeWorkerNodes } from './swarm.ts';
+import {
+  buildImage,
+  leaseSwarm,
+  leaveEarlierRunsSwarm,
+  NODE_LABEL,
+  removeWorkerNodes,
+} from './swarm.ts';
 
 const NODE_IMAGE = 'ts-deploy-stack/e2e-swarm-node:local';
 const FIXTURES = join(ROOT, 'e2e/swarm/fixtures');
@@ -29,6 +35,8 @@ export interface TwoNodes {
   workerAddress: string;
   /** The worker engine's API. */
   worker: Docker;
+  /** The worker's swarm node ID. */
+  workerNodeId: string;
   /** Copies images from this engine to the worker (no registry here). */
   loadImages(tags: readonly string[]): Promise<void>;
   release(): Promise<void>;
@@ -45,17 +53,6 @@ async function cleanUp(steps: Array<() => Promise<unknown>>): Promise<void> {
 /** Ignores a 404 from the engine (the object is gone already), rethrows the rest. */
 function unlessMissing(error: unknown): void {
   if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-}
-
-/** Polls `check` until it returns a value; an error it throws ends the wait. */
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
-    await sleep(250);
-  }
 }
 
 /** `docker load` answers 200 and reports a failure inside its output: read it. */
@@ -81,16 +78,12 @@ async function loadInto(worker: Docker, tags: readonly string[]): Promise<void> 
 }
 
 export async function leaseTwoNodes(): Promise<TwoNodes> {
+  await leaveEarlierRunsSwarm();
   const info = (await docker.info()) as { Swarm: { LocalNodeState: string } };
   if (info.Swarm.LocalNodeState !== 'inactive') {
-    // A killed run's swarm: leaseSwarm leaves it (and removes its worker).
-    const earlier = await leaseSwarm();
-    if (!earlier.created) {
-      throw new Error(
-        'this engine is in a swarm: the two-node suite joins a worker to a swarm of its own, so run it on an engine that is not in one',
-      );
-    }
-    await earlier.release();
+    throw new Error(
+      'this engine is in a swarm: the two-node suite joins a worker to a swarm of its own, so run it on an engine that is not in one',
+    );
   }
   // A worker or network a killed run left with no swarm.
   await removeWorkerNodes();
@@ -133,7 +126,7 @@ export async function leaseTwoNodes(): Promise<TwoNodes> {
     const workerAddress = NetworkSettings.Networks[name]?.IPAddress ?? '';
     if (!workerAddress) throw new Error(`the worker container has no address on ${name}`);
     const worker = new Docker({ host: workerAddress, port: 2375 });
-    await until('the worker engine to answer', 60_000, async () => {
+    await waitFor('the worker engine to answer', 60_000, async () => {
       const { State } = await started.inspect();
       if (!State.Running) {
         const log = (await started.logs({ stdout: true, stderr: true, tail: 20 })).toString();
@@ -149,16 +142,18 @@ export async function leaseTwoNodes(): Promise<TwoNodes> {
       RemoteAddrs: [`${managerAddress}:2377`],
       JoinToken: JoinTokens.Worker,
     });
-    await until('two ready nodes', 60_000, async () => {
+    await waitFor('two ready nodes', 60_000, async () => {
       const nodes = (await docker.listNodes()) as Array<{ Status: { State: string } }>;
       return nodes.length === 2 && nodes.every((n) => n.Status.State === 'ready')
         ? true
         : undefined;
     });
+    const { Swarm } = (await worker.info()) as { Swarm: { NodeID: string } };
     return {
       managerAddress,
       workerAddress,
       worker,
+      workerNodeId: Swarm.NodeID,
       loadImages: (tags) => loadInto(worker, tags),
       release,
     };

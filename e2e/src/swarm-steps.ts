@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { sleep } from './containers.ts';
+import { staticPaths } from './http.ts';
 import { describeLoad, type LoadResult, postEvery, runLoad } from './load.ts';
 import { docker } from './stack.ts';
 import { type ScriptRun, swarmScript } from './swarm.ts';
@@ -92,7 +93,7 @@ export async function page(origin: string): Promise<{ assets: string[]; css: str
   const res = await fetch(`${origin}/`, { headers: { accept: 'text/html' } });
   assert.equal(res.status, 200);
   const html = await res.text();
-  const assets = [...html.matchAll(/(?:href|src)="(\/static\/[^"]+)"/g)].map((m) => m[1] ?? '');
+  const assets = staticPaths(html);
   const css = assets.find((path) => path.endsWith('.css'));
   assert.ok(css, `the page names a stylesheet: ${assets.join(', ')}`);
   return { assets, css };

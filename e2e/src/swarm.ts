@@ -85,6 +85,22 @@ export async function removeWorkerNodes(): Promise<void> {
 }
 
 /**
+ * Leaves the swarm a killed run of either suite created (its node carries the
+ * suite's label), whatever its nodes, with what it left behind; any other
+ * swarm stays.
+ */
+export async function leaveEarlierRunsSwarm(): Promise<void> {
+  const info = (await docker.info()) as {
+    Swarm: { LocalNodeState: string; ControlAvailable: boolean };
+  };
+  if (info.Swarm.LocalNodeState !== 'active' || !info.Swarm.ControlAvailable) return;
+  const { Spec } = (await (await selfNode()).inspect()) as {
+    Spec: { Labels?: Record<string, string> };
+  };
+  if (Spec.Labels?.[OWNER_LABEL] === 'true') await leaveOurSwarm(true);
+}
+
+/**
  * A swarm for the run: created here (and left by `release`), or borrowed
  * when the engine is a manager of someone else's single-node swarm. A swarm
  * a killed run created (its node carries the suite's label) is left first,
@@ -93,18 +109,10 @@ export async function removeWorkerNodes(): Promise<void> {
  * default) lets no other node join, which the single-node suite wants.
  */
 export async function leaseSwarm(address = '127.0.0.1'): Promise<SwarmLease> {
-  let info = (await docker.info()) as {
+  await leaveEarlierRunsSwarm();
+  const info = (await docker.info()) as {
     Swarm: { LocalNodeState: string; ControlAvailable: boolean };
   };
-  if (info.Swarm.LocalNodeState === 'active' && info.Swarm.ControlAvailable) {
-    const { Spec } = (await (await selfNode()).inspect()) as {
-      Spec: { Labels?: Record<string, string> };
-    };
-    if (Spec.Labels?.[OWNER_LABEL] === 'true') {
-      await leaveOurSwarm(true);
-      info = (await docker.info()) as typeof info;
-    }
-  }
   const state = info.Swarm.LocalNodeState;
   if (state === 'active') {
     if (!info.Swarm.ControlAvailable) {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type Docker from 'dockerode';
 import { execNode } from '../src/containers.ts';
-import { assertErrorResponse, type Entry } from '../src/http.ts';
+import { assertErrorResponse, type Entry, staticPaths } from '../src/http.ts';
 import { waitForLogLine } from '../src/log-lines.ts';
 import { useStack } from '../src/suite.ts';
 
@@ -52,7 +52,7 @@ describe('the chain, through the edge', () => {
     assert.ok(res.headers.get('x-instance-id'), 'rendered by an app replica');
     const html = await res.text();
     assert.match(html, /<h1>Guestbook<\/h1>/);
-    const assets = [...html.matchAll(/(?:href|src)="\/static\/([^"]+)"/g)].map((m) => m[1] ?? '');
+    const assets = staticPaths(html).map((path) => path.slice('/static/'.length));
     assert.ok(assets.length >= 3, `assets named: ${assets.join(', ')}`);
     for (const name of assets) {
       assert.ok(name in set, `${name} is in the volume`);

@@ -11,6 +11,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
+import { jobIteration, tasks } from '../../scripts/swarm/swarm.ts';
+import { sleep } from '../src/containers.ts';
 import { eventually } from '../src/http.ts';
 import { followLogs, type LogFollower, stackScope } from '../src/logs.ts';
 import { ARTIFACTS, ROOT } from '../src/paths.ts';
@@ -18,6 +20,7 @@ import { docker } from '../src/stack.ts';
 import {
   buildImage,
   freePort,
+  runningTasks,
   type ScriptRun,
   STACK_PREFIX,
   swarmScript,
@@ -53,36 +56,13 @@ let edges: string[] = [];
 let failed = false;
 const logs: LogFollower[] = [];
 
-interface TaskInfo {
-  NodeID: string;
-  Status: { State: string };
-  JobIteration?: { Index?: number };
-}
-
-/** The current run of a job service (Swarm omits the index of the first, 0). */
-async function jobRun(service: string): Promise<number | undefined> {
-  const { JobStatus } = (await docker.getService(service).inspect()) as {
-    JobStatus?: { JobIteration: { Index?: number } };
-  };
-  return JobStatus ? (JobStatus.JobIteration.Index ?? 0) : undefined;
-}
-
-/** The nodes running (or, for a job, having completed) the service's current tasks. */
-async function nodesOf(service: string): Promise<Set<string>> {
-  const run = await jobRun(service);
-  const all = (await docker.listTasks({ filters: { service: [service] } })) as TaskInfo[];
-  const current =
-    run === undefined
-      ? all.filter((t) => t.Status.State === 'running')
-      : all.filter((t) => (t.JobIteration?.Index ?? 0) === run && t.Status.State === 'complete');
-  return new Set(current.map((t) => t.NodeID));
-}
-
-async function workerNodeId(): Promise<string> {
-  const list = (await docker.listNodes()) as Array<{ ID: string; Spec: { Role: string } }>;
-  const worker = list.find((n) => n.Spec.Role === 'worker');
-  assert.ok(worker, 'a worker node');
-  return worker.ID;
+/** The nodes of the service's running tasks, or of a job's completed current run. */
+async function nodesOf(service: string, kind: 'service' | 'job' = 'service'): Promise<Set<string>> {
+  const run = kind === 'job' ? await jobIteration(service) : undefined;
+  const current = (await tasks(service)).filter((t) =>
+    run === undefined ? t.state === 'running' : t.iteration === run && t.state === 'complete',
+  );
+  return new Set(current.map((t) => t.node));
 }
 
 function assertOk(name: string, run: ScriptRun | undefined): asserts run is ScriptRun {
@@ -132,27 +112,38 @@ describe('the stack on a two-node swarm', { timeout: 20 * 60_000 }, () => {
 
   test('an edge and a collectstatic run on each node, the replicas on both, one database', async () => {
     assert.equal((await nodesOf(`${stack}_edge`)).size, 2, 'an edge on each node');
-    assert.equal((await nodesOf(`${stack}_collectstatic`)).size, 2, 'collectstatic on each node');
+    assert.equal(
+      (await nodesOf(`${stack}_collectstatic`, 'job')).size,
+      2,
+      'collectstatic on each node',
+    );
     assert.equal((await nodesOf(`${stack}_app`)).size, 2, 'replicas on both nodes');
     for (const edge of edges) {
       // Each node's edge serves the assets from that node's own volume.
       await assertAssetsLoad(edge, (await page(edge)).assets);
     }
+    // Posted through the worker's edge, round-robin over the three replicas
+    // (one or two of them on the worker): all listed through the manager's.
     const [managerEdge = '', workerEdge = ''] = edges;
-    const message = `through the worker ${randomBytes(4).toString('hex')}`;
-    const created = await fetch(`${workerEdge}/api/entries`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ author: 'Two nodes', message }),
-    });
-    assert.equal(created.status, 201);
-    const listed = await fetch(`${managerEdge}/api/entries?limit=5`);
-    assert.match(await listed.text(), new RegExp(message), "the manager's edge lists it");
+    const run = randomBytes(4).toString('hex');
+    for (let i = 0; i < 6; i += 1) {
+      const created = await fetch(`${workerEdge}/api/entries`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ author: 'Two nodes', message: `${run} ${i}` }),
+      });
+      assert.equal(created.status, 201);
+      await created.arrayBuffer();
+    }
+    const listed = await (await fetch(`${managerEdge}/api/entries?limit=10`)).text();
+    for (let i = 0; i < 6; i += 1) {
+      assert.ok(listed.includes(`${run} ${i}`), `the manager's edge lists entry ${i}`);
+    }
   });
 
   test("a rolling update through both nodes' edges fails no request; each edge serves the new assets", async () => {
     const before = await page(edges[0] ?? '');
-    const collected = await jobRun(`${stack}_collectstatic`);
+    const collected = await jobIteration(`${stack}_collectstatic`);
     let roll: ScriptRun | undefined;
     const result = await underLoad('two nodes: rolling update v1 → v2', edges, async () => {
       roll = await swarmScript('roll', ['app', V2], env);
@@ -167,15 +158,17 @@ describe('the stack on a two-node swarm', { timeout: 20 * 60_000 }, () => {
       await assertAssetsLoad(edge, [now.css], "is in this node's volume");
     }
     assert.ok(
-      ((await jobRun(`${stack}_collectstatic`)) ?? 0) > (collected ?? 0),
+      (await jobIteration(`${stack}_collectstatic`)) > collected,
       'collectstatic ran again',
     );
-    assert.equal((await nodesOf(`${stack}_collectstatic`)).size, 2, 'on each node');
+    assert.equal((await nodesOf(`${stack}_collectstatic`, 'job')).size, 2, 'on each node');
   });
 
   test("draining the worker moves its replicas to the manager: no failed request through the manager's edge", async () => {
-    const worker = await workerNodeId();
+    assert.ok(nodes);
+    const worker = nodes.workerNodeId;
     const service = `${stack}_app`;
+    assert.ok((await nodesOf(service)).has(worker), 'a replica to move: one runs on the worker');
     const result = await underLoad('two nodes: worker drained', edges.slice(0, 1), async () => {
       await updateSpec(docker.getNode(worker), (spec: Record<string, unknown>) => ({
         ...spec,
@@ -185,15 +178,12 @@ describe('the stack on a two-node swarm', { timeout: 20 * 60_000 }, () => {
         async () => {
           const where = await nodesOf(service);
           assert.ok(!where.has(worker), 'no replica left on the worker');
-          const running = (await docker.listTasks({
-            filters: { service: [service], 'desired-state': ['running'] },
-          })) as TaskInfo[];
-          assert.equal(running.filter((t) => t.Status.State === 'running').length, 3);
+          assert.equal(await runningTasks(service), 3);
         },
         { timeoutMs: 120_000 },
       );
       // The drained tasks have stopped; the edge re-resolves.
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await sleep(2000);
     });
     assertNoFailures(result);
     assert.equal((await versions(edges[0] ?? '')).instances.size, 3, 'three replicas serve');

@@ -112,20 +112,19 @@ export interface Memory {
 export function memory(pid: number | undefined): Memory | undefined {
   if (pid === undefined) return undefined;
   try {
-    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-    const kb = (field: string) =>
-      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1]);
-    const rss = kb('Rss');
-    const own = kb('Private_Clean') + kb('Private_Dirty');
-    return Number.isNaN(rss) ? undefined : { rssMiB: rss / 1024, privateMiB: own / 1024 };
+    return parseSmapsRollup(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
   } catch {
     return undefined;
   }
 }
 
-/** Resident set size in MiB (NaN once the process is gone). */
-export function rssMiB(pid: number | undefined): number {
-  return memory(pid)?.rssMiB ?? Number.NaN;
+/** The fields of `smaps_rollup` that `memory` reports; undefined without an Rss line. */
+export function parseSmapsRollup(text: string): Memory | undefined {
+  const kb = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? Number.NaN);
+  const rss = kb('Rss');
+  const own = kb('Private_Clean') + kb('Private_Dirty');
+  return Number.isNaN(rss) ? undefined : { rssMiB: rss / 1024, privateMiB: own / 1024 };
 }
 
 export function hasCommand(command: string): boolean {

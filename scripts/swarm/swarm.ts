@@ -15,6 +15,8 @@ export interface Task {
   error: string;
   /** Which run of a job service the task belongs to (JobIteration.Index). */
   iteration: number;
+  /** The node the task was scheduled on (empty until it is). */
+  node: string;
 }
 
 export async function assertSwarmManager(): Promise<void> {
@@ -29,6 +31,7 @@ export async function assertSwarmManager(): Promise<void> {
 
 interface RawTask {
   ID: string;
+  NodeID?: string;
   CreatedAt: string;
   DesiredState: string;
   Spec: { ContainerSpec: { Image: string } };
@@ -70,6 +73,7 @@ export async function tasks(service: string, cli = docker): Promise<Task[]> {
       createdAt: Date.parse(task.CreatedAt),
       error: task.Status.Err ?? '',
       iteration: task.JobIteration?.Index ?? 0,
+      node: task.NodeID ?? '',
     }));
   }
 }

@@ -5,6 +5,7 @@ import { tasks } from '../swarm.ts';
 
 const task = (id: string, iteration: number) => ({
   ID: id,
+  NodeID: `node-of-${id}`,
   CreatedAt: '2026-11-27T12:00:00Z',
   DesiredState: 'shutdown',
   Spec: { ContainerSpec: { Image: 'app:v2' } },
@@ -30,10 +31,10 @@ describe('tasks of a service', () => {
     const { cli, calls } = scripted(['t1\nt2\n', JSON.stringify([task('t1', 3), task('t2', 4)])]);
     const found = await tasks('s_migrate', cli);
     assert.deepEqual(
-      found.map((t) => [t.id, t.state, t.iteration, t.image]),
+      found.map((t) => [t.id, t.state, t.iteration, t.image, t.node]),
       [
-        ['t1', 'complete', 3, 'app:v2'],
-        ['t2', 'complete', 4, 'app:v2'],
+        ['t1', 'complete', 3, 'app:v2', 'node-of-t1'],
+        ['t2', 'complete', 4, 'app:v2', 'node-of-t2'],
       ],
     );
     assert.deepEqual(calls[1], ['inspect', '--type', 'task', 't1', 't2']);
