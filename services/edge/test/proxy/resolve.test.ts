@@ -120,3 +120,18 @@ test('with no address yet, the name is resolved again before a 503: the deploy r
   assert.equal(reply.status, 200, reply.text);
   assert.equal(reply.text, 'deployed');
 });
+
+test('with health checks off, a name with no address yet is still resolved again before a 503', async (t) => {
+  const replica = await startUpstream(t, (_req, res) => res.end('deployed'));
+  const resolver = mutableResolver([]);
+  const edge = await startEdge(t, {
+    upstream: upstreamUrl(replica.port),
+    resolve: resolver.resolve,
+    resolveIntervalMs: 60_000,
+    healthPath: '',
+  });
+  await until(() => edge.proxy.stats().upstreams.length === 0);
+  resolver.state.addresses = ['127.0.0.1'];
+  const reply = await send(edge.port);
+  assert.equal(reply.status, 200, reply.text);
+});
