@@ -102,36 +102,25 @@ test('requests that arrive before the first resolution wait for it', async (t) =
   assert.equal(reply.text, 'ok');
 });
 
-test('with no address yet, the name is resolved again before a 503: the deploy race', async (t) => {
-  // Right after a deploy the replicas enter DNS once healthy; the next
-  // periodic re-resolve is a minute away: only an immediate one finds them.
-  const replica = await startUpstream(t, (_req, res) => res.end('deployed'));
-  const resolver = mutableResolver([]);
-  const edge = await startEdge(t, {
-    upstream: upstreamUrl(replica.port),
-    resolve: resolver.resolve,
-    resolveIntervalMs: 60_000,
-    healthPath: '/readyz',
-    healthIntervalMs: 60_000,
+// Right after a deploy the replicas enter DNS once healthy; the next
+// periodic re-resolve is a minute away: only an immediate one finds them.
+for (const [checks, health] of [
+  ['on', { healthPath: '/readyz', healthIntervalMs: 60_000 }],
+  ['off', { healthPath: '' }],
+] as const) {
+  test(`with no address yet, the name is resolved again before a 503 (health checks ${checks}): the deploy race`, async (t) => {
+    const replica = await startUpstream(t, (_req, res) => res.end('deployed'));
+    const resolver = mutableResolver([]);
+    const edge = await startEdge(t, {
+      upstream: upstreamUrl(replica.port),
+      resolve: resolver.resolve,
+      resolveIntervalMs: 60_000,
+      ...health,
+    });
+    await until(() => edge.proxy.stats().upstreams.length === 0);
+    resolver.state.addresses = ['127.0.0.1'];
+    const reply = await send(edge.port);
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(reply.text, 'deployed');
   });
-  await until(() => edge.proxy.stats().upstreams.length === 0);
-  resolver.state.addresses = ['127.0.0.1'];
-  const reply = await send(edge.port);
-  assert.equal(reply.status, 200, reply.text);
-  assert.equal(reply.text, 'deployed');
-});
-
-test('with health checks off, a name with no address yet is still resolved again before a 503', async (t) => {
-  const replica = await startUpstream(t, (_req, res) => res.end('deployed'));
-  const resolver = mutableResolver([]);
-  const edge = await startEdge(t, {
-    upstream: upstreamUrl(replica.port),
-    resolve: resolver.resolve,
-    resolveIntervalMs: 60_000,
-    healthPath: '',
-  });
-  await until(() => edge.proxy.stats().upstreams.length === 0);
-  resolver.state.addresses = ['127.0.0.1'];
-  const reply = await send(edge.port);
-  assert.equal(reply.status, 200, reply.text);
-});
+}
