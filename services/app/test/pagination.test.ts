@@ -44,6 +44,23 @@ async function seed(count: number, options: { sameInstant?: boolean } = {}): Pro
 
 const idsOf = (pages: Page[]) => pages.flatMap((p) => p.entries.map((e) => e.id));
 
+const cursorOf = (inside: string) => Buffer.from(inside).toString('base64url');
+
+/** GETs the HTML page at `cursor`, the way its "Older" link does. */
+const htmlPage = (cursor: string) =>
+  stack.app().inject({ url: `/?cursor=${cursor}`, headers: { accept: 'text/html' } });
+
+// Well-formed digits whose numbers PostgreSQL cannot take: the first three
+// overflowed bigint or the interval arithmetic, the rest sit just past a bound.
+const OUT_OF_RANGE = [
+  '99999999999999999999.1',
+  '1.9999999999999999999',
+  '9223372036854775807.1',
+  '9007199254740992.1',
+  '1.9223372036854775808',
+  '1.0',
+];
+
 describe('/api/entries keyset pagination (real PostgreSQL 17)', () => {
   beforeEach(async () => {
     await withClient(stack.db(), (client) => client.query('TRUNCATE entries'));
@@ -100,5 +117,29 @@ describe('/api/entries keyset pagination (real PostgreSQL 17)', () => {
     const res = await stack.app().inject({ url: `/api/entries?cursor=${tampered}` });
     assert.equal(res.statusCode, 400);
     assert.equal(res.json().code, 'validation_failed');
+  });
+
+  for (const inside of OUT_OF_RANGE) {
+    test(`a cursor of ${inside} is 400 on the API and the page, not 500`, async () => {
+      const cursor = cursorOf(inside);
+      const api = await stack.app().inject({ url: `/api/entries?cursor=${cursor}` });
+      assert.equal(api.statusCode, 400, api.body);
+      assert.equal(api.json().code, 'validation_failed');
+      assert.deepEqual(api.json().fields, [
+        { field: '/cursor', message: 'must be a nextCursor this API returned' },
+      ]);
+      const html = await htmlPage(cursor);
+      assert.equal(html.statusCode, 400);
+      assert.match(String(html.headers['content-type']), /^text\/html/);
+      assert.match(html.body, /invalid_cursor/);
+    });
+  }
+
+  test('a cursor exactly at the bounds is accepted', async () => {
+    const ids = await seed(2);
+    const top = cursorOf('9007199254740991.9223372036854775807');
+    assert.deepEqual(idsOf([await page(`?cursor=${top}`)]), ids.toReversed());
+    assert.deepEqual(idsOf([await page(`?cursor=${cursorOf('0.1')}`)]), []);
+    assert.equal((await htmlPage(top)).statusCode, 200);
   });
 });
