@@ -4,6 +4,7 @@
  * serving normally afterwards.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
@@ -61,6 +62,21 @@ function sendLargeBody(
     };
     write();
   });
+}
+
+/** Writes `bytes` on a new connection; everything the edge sent by its close, or within 2 s. */
+async function socketExchange(origin: string, bytes: string): Promise<string> {
+  const { hostname, port } = new URL(origin);
+  const socket = connect({ host: hostname, port: Number(port) });
+  socket.on('error', () => {});
+  let text = '';
+  socket.on('data', (chunk: Buffer) => {
+    text += chunk.toString('latin1');
+  });
+  socket.write(bytes);
+  await Promise.race([once(socket, 'close'), sleep(2000)]);
+  socket.destroy();
+  return text;
 }
 
 /** A client that sends its request head one header line per second, for ever. */
@@ -179,6 +195,47 @@ describe('bad input through the edge', () => {
     } finally {
       for (const { stop } of slow) stop();
     }
+  });
+
+  test('requests the edge refuses or rewrites before the app sees them', async () => {
+    const head = (lines: string) => `GET /api/entries?limit=1 HTTP/1.1\r\n${lines}\r\n\r\n`;
+    // RFC 9112 §3.2: one Host, and a valid one.
+    for (const host of ['host: a.test\r\nhost: b.test', 'host: a/x?y', 'host: a b']) {
+      const answer = await socketExchange(stack().origin, head(host));
+      assert.match(answer, /^HTTP\/1\.1 400 [\s\S]*"code":"bad_host"/, host);
+    }
+    // h2c is never tunnelled: the app answers an ordinary GET.
+    const h2c = await socketExchange(
+      stack().origin,
+      head(
+        'host: e2e\r\nconnection: Upgrade, HTTP2-Settings\r\nupgrade: h2c\r\nhttp2-settings: AAMAAABkAARAAAAAAAIAAAAA',
+      ),
+    );
+    assert.match(h2c, /^HTTP\/1\.1 200 [\s\S]*"entries":/);
+    // An oversized body announced with Expect is refused before it is invited.
+    const expect = await socketExchange(
+      stack().origin,
+      `POST /api/entries HTTP/1.1\r\nhost: e2e\r\ncontent-type: application/json\r\ncontent-length: ${MAX_BODY_BYTES * 100}\r\nexpect: 100-continue\r\n\r\n`,
+    );
+    assert.match(expect, /^HTTP\/1\.1 413 /);
+    assert.doesNotMatch(expect, /100 Continue/);
+    // A tampered cursor is the app's 400, on the API and on the page.
+    const cursor = Buffer.from('9223372036854775807.1').toString('base64url');
+    await assertErrorResponse(
+      await fetch(stack().url(`/api/entries?cursor=${cursor}`)),
+      [400],
+      ['validation_failed'],
+    );
+    const page = await fetch(stack().url(`/?cursor=${cursor}`), {
+      headers: { accept: 'text/html' },
+    });
+    assert.equal(page.status, 400);
+    await page.body?.cancel();
+    // The host reaches the published port from the bridge's gateway: a
+    // private address, so the default EDGE_METRICS_ALLOW lets it scrape.
+    const metrics = await fetch(stack().url('/_edge/metrics'));
+    assert.equal(metrics.status, 200);
+    assert.match(await metrics.text(), /^edge_rate_limited_total /m);
   });
 
   test('the stack serves normally afterwards', async () => {

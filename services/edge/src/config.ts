@@ -6,6 +6,7 @@
  * settings.ts, the app's too.
  */
 import { statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 // The subpath, not the package root: the primary loads this file, and it
@@ -31,6 +32,7 @@ function int(minimum: number, maximum: number, unit = '') {
 // Every property carries `description`, worded to follow "must be", so an
 // error names the setting and what it accepts whatever ajv keyword failed.
 const PROPERTIES = {
+  EDGE_HOST: { type: 'string', description: 'an IP address to listen on (0.0.0.0, ::, 127.0.0.1)' },
   EDGE_PORT: int(0, 65535),
   EDGE_STATIC_ROOT: { type: 'string', minLength: 1, description: 'a directory path' },
   EDGE_WORKERS: int(1, 256),
@@ -62,10 +64,16 @@ const PROPERTIES = {
   EDGE_RATE_LIMIT_BURST: int(0, 10_000_000, ' (requests; 0: twice the rate)'),
   EDGE_LINGER_MS: int(0, 600_000, ' (milliseconds; 0: close at once)'),
   EDGE_LINGER_IDLE_MS: int(1, 600_000, ' (milliseconds)'),
+  EDGE_TUNNEL_IDLE_TIMEOUT_MS: int(0, 86_400_000, ' (milliseconds; 0: never)'),
+  EDGE_METRICS_ALLOW: {
+    type: 'string',
+    description: 'comma-separated IP addresses, CIDRs, loopback, linklocal or uniquelocal',
+  },
 } as const;
 
 /** What the schema guarantees once ajv has coerced the strings. */
 interface Env {
+  EDGE_HOST?: string;
   EDGE_PORT?: number;
   EDGE_STATIC_ROOT?: string;
   EDGE_WORKERS?: number;
@@ -92,9 +100,13 @@ interface Env {
   EDGE_RATE_LIMIT_BURST?: number;
   EDGE_LINGER_MS?: number;
   EDGE_LINGER_IDLE_MS?: number;
+  EDGE_TUNNEL_IDLE_TIMEOUT_MS?: number;
+  EDGE_METRICS_ALLOW?: string;
 }
 
 export interface Config {
+  /** The address the workers listen on. */
+  host: string;
   port: number;
   staticRoot: string;
   workers: number;
@@ -130,10 +142,16 @@ export interface Config {
   lingerMs: number;
   /** …and how long the client may send nothing before the edge closes anyway. */
   lingerIdleMs: number;
+  /** A WebSocket tunnel with no byte either way for this long is closed; 0: never. */
+  tunnelIdleMs: number;
+  /** Peers allowed to read `/_edge/metrics` (addresses, CIDRs, range names); others get 403. */
+  metricsAllow: readonly string[];
 }
 
 /** Defaults: nginx's where it has one (DESIGN.md, "Contracts"). */
 export const DEFAULTS = Object.freeze({
+  // All interfaces: right in a container; a laptop may say 127.0.0.1.
+  host: '0.0.0.0',
   port: 8080,
   staticRoot: '/srv/static',
   headersTimeoutMs: 10_000,
@@ -159,6 +177,10 @@ export const DEFAULTS = Object.freeze({
   rateLimitBurst: PROXY_DEFAULTS.rateLimitBurst,
   lingerMs: PROXY_DEFAULTS.lingerMs,
   lingerIdleMs: PROXY_DEFAULTS.lingerIdleMs,
+  tunnelIdleMs: PROXY_DEFAULTS.tunnelIdleMs,
+  // The metrics name every replica's address: the compose network and the
+  // host (Docker's published port arrives from the bridge's gateway), not the world.
+  metricsAllow: ['loopback', 'uniquelocal'] as readonly string[],
 });
 
 export { ConfigError } from '@stack/shared/settings';
@@ -185,16 +207,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
       `must not exceed EDGE_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
     );
   }
-  const trustedProxies = (settings.EDGE_TRUSTED_PROXIES ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
-  try {
-    trustList(trustedProxies);
-  } catch (error) {
-    throw invalid('EDGE_TRUSTED_PROXIES', (error as Error).message);
-  }
+  const trustedProxies = addressList('EDGE_TRUSTED_PROXIES', settings.EDGE_TRUSTED_PROXIES, []);
+  const metricsAllow = addressList(
+    'EDGE_METRICS_ALLOW',
+    settings.EDGE_METRICS_ALLOW,
+    DEFAULTS.metricsAllow,
+  );
+  const host = settings.EDGE_HOST ?? DEFAULTS.host;
+  if (isIP(host) === 0)
+    throw invalid('EDGE_HOST', `must be an IP address, not ${JSON.stringify(host)}`);
   return Object.freeze({
+    host,
     port: settings.EDGE_PORT ?? DEFAULTS.port,
     staticRoot,
     workers: settings.EDGE_WORKERS ?? availableParallelism(),
@@ -222,7 +245,28 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     rateLimitBurst: settings.EDGE_RATE_LIMIT_BURST ?? DEFAULTS.rateLimitBurst,
     lingerMs: settings.EDGE_LINGER_MS ?? DEFAULTS.lingerMs,
     lingerIdleMs: settings.EDGE_LINGER_IDLE_MS ?? DEFAULTS.lingerIdleMs,
+    tunnelIdleMs: settings.EDGE_TUNNEL_IDLE_TIMEOUT_MS ?? DEFAULTS.tunnelIdleMs,
+    metricsAllow,
   });
+}
+
+/** A comma-separated address list, each entry checked (forwarded.ts's grammar). */
+function addressList(
+  name: string,
+  value: string | undefined,
+  fallback: readonly string[],
+): readonly string[] {
+  if (value === undefined) return fallback;
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  try {
+    trustList(entries);
+  } catch (error) {
+    throw invalid(name, (error as Error).message);
+  }
+  return Object.freeze(entries);
 }
 
 /** `http://host:port` only: the proxy speaks plain HTTP/1.1 to the app replicas. */

@@ -8,7 +8,8 @@
  * (proxy/) straight from node:http, with no Fastify routing, hooks or body
  * parsing on the way: that lean path is what keeps the proxied rows near
  * the bare pass-through (README, "Benchmark"). WebSocket upgrades outside
- * the owned prefixes go to the proxy too.
+ * the owned prefixes go to the proxy too; every other request carrying
+ * `Upgrade` is an ordinary request.
  */
 import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
@@ -29,11 +30,13 @@ import healthPlugin from './plugins/health.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import staticFilesPlugin from './plugins/static-files.ts';
 import {
+  acceptsUpgrade,
   createProxy,
   defaultResolver,
   type EdgeProxy,
   type ProxyContext,
   type Resolver,
+  trustList,
 } from './proxy/index.ts';
 import { createFastPath } from './static/fast-path.ts';
 import { STATIC_PREFIX } from './static/request-path.ts';
@@ -44,7 +47,7 @@ import { StaticTable } from './static/table.ts';
 // per worker (measured), for nothing the edge uses.
 const { createServer, STATUS_CODES } = process.getBuiltinModule('node:http');
 
-export type EdgeConfig = Omit<Config, 'port' | 'workers' | 'drainMs' | 'shutdownGraceMs'>;
+export type EdgeConfig = Omit<Config, 'host' | 'port' | 'workers' | 'drainMs' | 'shutdownGraceMs'>;
 
 export interface EdgeDependencies {
   /** Defaults to a pino logger on stdout with an asynchronous destination. */
@@ -68,7 +71,7 @@ function ownedByEdge(url: string): boolean {
  * listener), as the bench's measured path has it.
  */
 function proxyDispatch(proxy: EdgeProxy, lifecycle: Lifecycle, log: AccessLog) {
-  return (req: IncomingMessage, res: ServerResponse): void => {
+  return (req: IncomingMessage, res: ServerResponse, expectsContinue = false): void => {
     const started = performance.now();
     // Every field set up front: one object shape for V8, whatever the outcome.
     const ctx: ProxyContext = {
@@ -76,6 +79,7 @@ function proxyDispatch(proxy: EdgeProxy, lifecycle: Lifecycle, log: AccessLog) {
       upstreamAddress: '',
       upstreamMs: -1,
       upstreamStatus: 0,
+      edgeStatus: 0,
     };
     const socket = req.socket;
     // Bytes sent for this response, head included (nginx's `$bytes_sent`):
@@ -87,7 +91,7 @@ function proxyDispatch(proxy: EdgeProxy, lifecycle: Lifecycle, log: AccessLog) {
       const ms = performance.now() - started;
       log(req.method as string, req.url as string, res.statusCode, bytes, ms, ctx.requestId, ctx);
     });
-    proxy.handle(req, res, ctx);
+    proxy.handle(req, res, ctx, expectsContinue);
   };
 }
 
@@ -151,6 +155,7 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
     rateLimitBurst: config.rateLimitBurst,
     lingerMs: config.lingerMs,
     lingerIdleMs: config.lingerIdleMs,
+    tunnelIdleMs: config.tunnelIdleMs,
     // None, as the static answers: the upstream's (with its version) is dropped too.
     serverHeader: '',
     resolve: deps.resolve ?? defaultResolver,
@@ -179,6 +184,17 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
       return sendError(request, reply, 400, error.message);
     },
     serverFactory: (handler) => {
+      const route = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean) => {
+        // An `Upgrade` the edge declined (shouldUpgradeCallback below):
+        // Node's parser stops reading the connection after such a request,
+        // so a request pipelined behind it would never be answered.
+        if (req.headers.upgrade !== undefined) res.setHeader('connection', 'close');
+        if (!ownedByEdge(req.url as string)) return proxied(req, res, expectsContinue);
+        // Nothing the edge answers itself is worth refusing before a body.
+        if (expectsContinue) res.writeContinue();
+        if (fastPath?.(req, res)) return;
+        handler(req, res);
+      };
       const server = createServer(
         {
           // Slow clients (slowloris) are the server's to cut, not the proxy's.
@@ -187,17 +203,17 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
           keepAliveTimeout: config.keepAliveTimeoutMs,
           // Node checks the timeouts above this often (default 30 s, too coarse for a 10 s limit).
           connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs),
+          // Only a WebSocket GET for the app is tunnelled; any other request
+          // with `Upgrade` is an ordinary request, with every ordinary rule.
+          shouldUpgradeCallback: (req) => acceptsUpgrade(req) && !ownedByEdge(req.url as string),
         },
-        (req, res) => {
-          if (fastPath?.(req, res)) return;
-          if (ownedByEdge(req.url as string)) handler(req, res);
-          else proxied(req, res);
-        },
+        (req, res) => route(req, res, false),
       );
+      // Node's own handling would send `100 Continue` before the edge could
+      // refuse (413, 429) the body it invites.
+      server.on('checkContinue', (req, res) => route(req, res, true));
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
         const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-        if (ownedByEdge(req.url as string))
-          return endSocket(socket, 404, 'no upgrade here', requestId);
         if (lifecycle.closing)
           return endSocket(socket, 503, 'the edge is shutting down', requestId);
         const started = performance.now();
@@ -206,13 +222,14 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
           upstreamAddress: '',
           upstreamMs: -1,
           upstreamStatus: 0,
+          edgeStatus: 0,
         };
-        // One line when the tunnel closes, as nginx logs a WebSocket request.
-        // No upstream status means the edge refused it itself (502/503/504;
-        // the upgrade exchange does not say which): logged as 502.
+        // One line when the tunnel closes, as nginx logs a WebSocket request;
+        // a socket that closed before any answer was cut (logged as 502).
         socket.once('close', () => {
           const ms = performance.now() - started;
-          plainLog('GET', req.url as string, ctx.upstreamStatus || 502, 0, ms, requestId, ctx);
+          const status = ctx.upstreamStatus || ctx.edgeStatus || 502;
+          plainLog(req.method as string, req.url as string, status, 0, ms, requestId, ctx);
         });
         proxy.upgrade(req, socket, head, ctx);
       });
@@ -228,7 +245,7 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
   edge.register(errorsPlugin, { linger: config });
   edge.register(accessLogPlugin, { log: accessLog });
   edge.register(healthPlugin);
-  edge.register(metricsPlugin, { gather });
+  edge.register(metricsPlugin, { gather, allow: trustList(config.metricsAllow) });
   edge.register(staticFilesPlugin, { table, rootReal, hits: counters });
   return edge;
 }

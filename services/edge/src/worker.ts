@@ -22,14 +22,14 @@ export async function runWorker(config: Readonly<Config>): Promise<void> {
   const logger = createLogger(config.logLevel);
   const edge = buildEdge(config, { logger, gatherStats: workerStats });
   try {
-    await edge.listen({ host: '0.0.0.0', port: config.port });
+    await edge.listen({ host: config.host, port: config.port });
   } catch (error) {
     logger.fatal({ err: error }, 'cannot start');
     await flushLogger(logger);
     process.exit(1);
   }
   const { port } = edge.server.address() as AddressInfo;
-  logger.info({ port }, 'edge listening');
+  logger.info({ host: config.host, port }, 'edge listening');
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../src/config.ts';
+import { trustList } from '../src/proxy/index.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
@@ -13,6 +14,7 @@ test('defaults: nginx-like timeouts, one worker per core, table on', async (t) =
   const root = await mkdtemp(join(tmpdir(), 'edge-config-'));
   t.after(() => rm(root, { recursive: true }));
   const config = loadConfig({ EDGE_STATIC_ROOT: root });
+  assert.equal(config.host, '0.0.0.0');
   assert.equal(config.port, 8080);
   assert.equal(config.workers, availableParallelism());
   assert.equal(config.headersTimeoutMs, 10_000);
@@ -34,6 +36,8 @@ test('defaults: nginx-like timeouts, one worker per core, table on', async (t) =
   assert.equal(config.rateLimitPerSecond, 0);
   assert.equal(config.lingerMs, 30_000);
   assert.equal(config.lingerIdleMs, 5000);
+  assert.equal(config.tunnelIdleMs, 60_000);
+  assert.deepEqual(config.metricsAllow, ['loopback', 'uniquelocal']);
   assert.ok(Object.isFrozen(config));
 });
 
@@ -48,6 +52,9 @@ test('proxy settings: upstream URL, trusted proxies list, limits', async (t) => 
     EDGE_RATE_LIMIT_RPS: '50',
     EDGE_LINGER_MS: '0',
     EDGE_LINGER_IDLE_MS: '250',
+    EDGE_TUNNEL_IDLE_TIMEOUT_MS: '0',
+    EDGE_METRICS_ALLOW: 'loopback, 10.1.2.3',
+    EDGE_HOST: '::1',
   });
   assert.equal(config.upstream.host, '127.0.0.1:3100');
   assert.deepEqual(config.trustedProxies, ['10.0.0.0/8', '192.168.1.7', 'fd00::/8']);
@@ -55,6 +62,31 @@ test('proxy settings: upstream URL, trusted proxies list, limits', async (t) => 
   assert.equal(config.rateLimitPerSecond, 50);
   assert.equal(config.lingerMs, 0);
   assert.equal(config.lingerIdleMs, 250);
+  assert.equal(config.tunnelIdleMs, 0);
+  assert.deepEqual(config.metricsAllow, ['loopback', '10.1.2.3']);
+  assert.equal(config.host, '::1');
+});
+
+test('the range names mean the same in EDGE_TRUSTED_PROXIES as in APP_TRUSTED_PROXIES', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'edge-config-'));
+  t.after(() => rm(root, { recursive: true }));
+  const config = loadConfig({
+    EDGE_STATIC_ROOT: root,
+    EDGE_TRUSTED_PROXIES: 'uniquelocal,linklocal,loopback',
+  });
+  const list = trustList(config.trustedProxies);
+  for (const address of [
+    '10.1.2.3',
+    '172.20.0.1',
+    '192.168.0.9',
+    'fd00::1',
+    '169.254.1.1',
+    '127.0.0.1',
+    '::1',
+  ]) {
+    assert.ok(list?.check(address, address.includes(':') ? 'ipv6' : 'ipv4'), address);
+  }
+  assert.equal(list?.check('8.8.8.8', 'ipv4'), false);
 });
 
 test('settings are read from strings; an empty value means the default', async (t) => {
@@ -98,6 +130,10 @@ const BAD: [name: string, value: string][] = [
   ['EDGE_RATE_LIMIT_RPS', '1.5'],
   ['EDGE_LINGER_MS', '30s'],
   ['EDGE_LINGER_IDLE_MS', '0'],
+  ['EDGE_TUNNEL_IDLE_TIMEOUT_MS', '1m'],
+  ['EDGE_METRICS_ALLOW', 'loopback,everyone'],
+  ['EDGE_HOST', 'localhost'],
+  ['EDGE_HOST', '0.0.0.0:8080'],
   // Longer than the default EDGE_REQUEST_TIMEOUT_MS (60000): Node refuses it.
   ['EDGE_HEADERS_TIMEOUT_MS', '120000'],
 ];

@@ -103,6 +103,8 @@ export function testConfig(root: string, overrides: Partial<EdgeConfig> = {}): E
     rateLimitBurst: DEFAULTS.rateLimitBurst,
     lingerMs: DEFAULTS.lingerMs,
     lingerIdleMs: DEFAULTS.lingerIdleMs,
+    tunnelIdleMs: DEFAULTS.tunnelIdleMs,
+    metricsAllow: DEFAULTS.metricsAllow,
     ...overrides,
   };
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -64,4 +65,20 @@ test('a worker that cannot start (port taken) stops the primary with exit 1', as
   );
   assert.equal(result.status, 1);
   assert.match(result.stdout, /worker failed at start/);
+});
+
+test('EDGE_HOST binds the workers to that address alone', async (t) => {
+  const { root } = await makeStaticRoot(t);
+  const { port } = await startMain(t, { EDGE_STATIC_ROOT: root, EDGE_HOST: '127.0.0.2' });
+  const answered = await new Promise<number>((resolve, reject) => {
+    request({ host: '127.0.0.2', port, path: `/static/${TABLE_CSS}`, agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    })
+      .on('error', reject)
+      .end();
+  });
+  assert.equal(answered, 200);
+  // 127.0.0.1 is another address on the same loopback: nothing listens there.
+  await assert.rejects(get(port, `/static/${TABLE_CSS}`), { code: 'ECONNREFUSED' });
 });

@@ -33,6 +33,11 @@ export const BODY_TOO_LARGE: EdgeError = {
   code: 'body_too_large',
   message: 'The request body is larger than allowed',
 };
+export const BAD_HOST: EdgeError = {
+  status: 400,
+  code: 'bad_host',
+  message: 'The request must carry one valid Host header',
+};
 export const RATE_LIMITED: EdgeError = {
   status: 429,
   code: 'rate_limited',
@@ -74,11 +79,13 @@ export function writeSocketError(
   error: EdgeError,
   requestId: string,
   serverHeader: string,
+  extra?: Record<string, string>,
 ): void {
   const { type, text } = render(error, requestId, req.headers.accept);
-  const server = serverHeader ? `server: ${serverHeader}\r\n` : '';
+  let fields = serverHeader ? `server: ${serverHeader}\r\n` : '';
+  for (const name in extra) fields += `${name}: ${extra[name]}\r\n`;
   socket.end(
-    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\n${server}content-type: ${type}\r\n` +
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\n${fields}content-type: ${type}\r\n` +
       `content-length: ${Buffer.byteLength(text)}\r\ncache-control: no-store\r\n` +
       `x-request-id: ${requestId}\r\nconnection: close\r\n\r\n${text}`,
   );

@@ -42,6 +42,8 @@ export interface ProxyContext {
   upstreamMs?: number;
   /** The upstream's status, when it answered. */
   upstreamStatus?: number;
+  /** The upgrade path's own answer (a refusal, 502/503/504): no response object holds it. */
+  edgeStatus?: number;
 }
 
 export interface Shared {

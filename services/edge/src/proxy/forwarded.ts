@@ -18,16 +18,31 @@ export function normalizeAddress(address: string | undefined): string {
   return mapped ? (mapped[1] as string) : address;
 }
 
-/** Throws on an entry that is neither an address nor a CIDR, naming it. */
+/**
+ * Names for the usual ranges, the same as the app's `APP_TRUSTED_PROXIES`
+ * takes (Fastify's proxy-addr), so one value means one thing in both.
+ */
+export const ADDRESS_RANGES: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  loopback: ['127.0.0.0/8', '::1/128'],
+  linklocal: ['169.254.0.0/16', 'fe80::/10'],
+  uniquelocal: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
+});
+
+/** Throws on an entry that is neither an address, a CIDR nor a range name, naming it. */
 export function trustList(entries: readonly string[]): BlockList | null {
   if (entries.length === 0) return null;
   const list = new BlockList();
-  for (const raw of entries) {
+  const expanded = entries.flatMap((raw) => ADDRESS_RANGES[raw.trim()] ?? [raw]);
+  for (const raw of expanded) {
     const entry = raw.trim();
     const slash = entry.indexOf('/');
     const address = slash === -1 ? entry : entry.slice(0, slash);
     const family = isIP(address);
-    if (family === 0) throw new Error(`not an IP address or CIDR: ${raw}`);
+    if (family === 0) {
+      throw new Error(
+        `not an IP address, CIDR or ${Object.keys(ADDRESS_RANGES).join('/')}: ${raw}`,
+      );
+    }
     const type = family === 4 ? 'ipv4' : 'ipv6';
     if (slash === -1) {
       list.addAddress(address, type);
@@ -59,10 +74,7 @@ export function peerOf(socket: Socket, trusted: BlockList | null): PeerSocket {
   if (s[kPeer] === undefined) {
     const address = normalizeAddress(socket.remoteAddress);
     s[kPeer] = address;
-    s[kTrusted] =
-      trusted !== null &&
-      address !== '' &&
-      trusted.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+    s[kTrusted] = addressIn(trusted, address);
   }
   return s;
 }
@@ -73,4 +85,10 @@ export function peerAddress(socket: Socket, trusted: BlockList | null): string {
 
 export function peerTrusted(socket: Socket, trusted: BlockList | null): boolean {
   return peerOf(socket, trusted)[kTrusted] as boolean;
+}
+
+/** Whether `address` (a socket's `remoteAddress`) is in `list`; never when there is none. */
+export function addressIn(list: BlockList | null, address: string | undefined): boolean {
+  const normal = normalizeAddress(address);
+  return list !== null && normal !== '' && list.check(normal, isIP(normal) === 6 ? 'ipv6' : 'ipv4');
 }

@@ -23,7 +23,8 @@ const HOP_BY_HOP = [
 const REQUEST_DROP = new Set([
   ...HOP_BY_HOP,
   'host',
-  // Node already answered `100-continue` to the client; undici refuses the field.
+  // The edge answers `100-continue` itself (or refuses first), and sends the
+  // whole body or none: as nginx's proxy module (`Expect ""`) does.
   'expect',
   'x-request-id',
   'x-forwarded-for',
@@ -41,6 +42,53 @@ export const RESPONSE_DROP = new Set([
   'server',
   'x-request-id',
 ]);
+
+/** Whether a field of the upstream's response goes on to the client: one rule for every path. */
+export function passesResponse(name: string, listed: Set<string> | null): boolean {
+  return !RESPONSE_DROP.has(name) && (listed === null || !listed.has(name));
+}
+
+/** The fields the edge adds to every response it relays, as a flat list. */
+export function appendEdgeFields(out: string[], requestId: string, serverHeader: string): void {
+  out.push('x-request-id', requestId);
+  if (serverHeader !== '') out.push('server', serverHeader);
+}
+
+/**
+ * The one upgrade the edge relays: a GET asking for WebSocket (RFC 6455
+ * §4.1) and nothing else. Any other `Upgrade` (`h2c` above all: "h2c
+ * smuggling" tunnels past a proxy's routing) is served as an ordinary
+ * request, its `Upgrade` and `Connection` dropped as hop-by-hop fields.
+ */
+export function isWebSocketUpgrade(
+  method: string | undefined,
+  upgrade: string | undefined,
+): boolean {
+  return method === 'GET' && upgrade !== undefined && upgrade.trim().toLowerCase() === 'websocket';
+}
+
+// RFC 9112 §3.2 and RFC 3986 §3.2.2: `host [ ":" port ]`, where host is an
+// IP literal or a reg-name (unreserved, pct-encoded and sub-delims). No
+// space, `/`, `?`, `#`, `@` or `\`: such a value would change the meaning of
+// the URL the app builds from it.
+const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(?::[0-9]*)?$/;
+
+/**
+ * Whether a request's `Host` is acceptable: at most one field (Node keeps
+ * the first of several in `headers`; `rawHeaders` has them all) and a valid
+ * value. None at all is HTTP/1.0's right; Node refuses an HTTP/1.1 request
+ * without one itself (`requireHostHeader`).
+ */
+export function hostIsValid(host: string | undefined, rawHeaders: string[]): boolean {
+  if (host === undefined) return true;
+  if (!VALID_HOST.test(host)) return false;
+  let seen = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    if (name.length === 4 && name.toLowerCase() === 'host' && ++seen > 1) return false;
+  }
+  return true;
+}
 
 /** Tokens every client sends in `Connection` that name no other field. */
 const PLAIN_CONNECTION = /^\s*(?:keep-alive|close|upgrade)\s*$/i;

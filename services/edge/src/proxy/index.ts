@@ -6,10 +6,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { BODY_TOO_LARGE, RATE_LIMITED, sendError } from './errors.ts';
+import {
+  BAD_HOST,
+  BODY_TOO_LARGE,
+  type EdgeError,
+  RATE_LIMITED,
+  sendError,
+  writeSocketError,
+} from './errors.ts';
 import { Exchange, type ProxyContext, type Shared } from './exchange.ts';
 import { peerAddress, peerTrusted, trustList } from './forwarded.ts';
-import { requestHeaders } from './headers.ts';
+import { hostIsValid, isWebSocketUpgrade, requestHeaders } from './headers.ts';
 import { lingerIfUnread } from './linger.ts';
 import type { ProxyOptions } from './options.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -19,6 +26,7 @@ import { Upstreams } from './upstreams.ts';
 
 export type { ProxyContext } from './exchange.ts';
 export { trustList } from './forwarded.ts';
+export { isWebSocketUpgrade } from './headers.ts';
 export { type LingerOptions, lingerIfUnread } from './linger.ts';
 export {
   defaultResolver,
@@ -36,10 +44,37 @@ export {
   type UpstreamAddressStats,
 } from './stats.ts';
 
+/** Why a request is answered by the edge instead of an upstream. */
+interface Refusal {
+  error: EdgeError;
+  /** `Retry-After` for a 429. */
+  headers: Record<string, string> | undefined;
+  /** The body may be unread: close (after lingering) rather than parse it as the next request. */
+  close: boolean;
+}
+
+/**
+ * The server's `shouldUpgradeCallback`: only a WebSocket GET takes the
+ * `'upgrade'` path; every other request carrying `Upgrade` is served as an
+ * ordinary one (`handle`), with all its rules.
+ */
+export function acceptsUpgrade(req: IncomingMessage): boolean {
+  return isWebSocketUpgrade(req.method, req.headers.upgrade);
+}
+
 export interface EdgeProxy {
-  /** Proxies one request; answers every outcome itself (never throws). */
-  handle(req: IncomingMessage, res: ServerResponse, ctx: ProxyContext): void;
-  /** For the server's `'upgrade'` event (WebSocket). */
+  /**
+   * Proxies one request; answers every outcome itself (never throws).
+   * `expectsContinue`: the request came through the server's
+   * `'checkContinue'` event, so `100 Continue` is sent only once it is admitted.
+   */
+  handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: ProxyContext,
+    expectsContinue?: boolean,
+  ): void;
+  /** For the server's `'upgrade'` event (WebSocket; see `acceptsUpgrade`). */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: ProxyContext): void;
   /** Plain data for `/_edge/metrics`; add workers up with `mergeProxyStats`. */
   stats(): ProxyStats;
@@ -81,34 +116,70 @@ export function createProxy(options: ProxyOptions): EdgeProxy {
     return last || peer;
   }
 
-  function handle(req: IncomingMessage, res: ServerResponse, ctx: ProxyContext): void {
+  /**
+   * What the edge refuses before any upstream sees the request, in nginx's
+   * order (the Host at parse time, `limit_req`, `client_max_body_size`):
+   * one decision for both paths, so an `Upgrade` header changes nothing.
+   */
+  function refusal(req: IncomingMessage): Refusal | null {
+    const headers = req.headers;
+    if (!hostIsValid(headers.host, req.rawHeaders)) {
+      return { error: BAD_HOST, headers: undefined, close: true };
+    }
     if (limiter !== null) {
       const wait = limiter.take(clientOf(req), Date.now());
       if (wait > 0) {
         counters.rateLimited++;
-        counters.response(429);
-        sendError(req, res, RATE_LIMITED, ctx.requestId, serverHeader, {
-          'retry-after': String(wait),
-        });
-        return;
+        return { error: RATE_LIMITED, headers: { 'retry-after': String(wait) }, close: false };
       }
     }
-    const length = req.headers['content-length'];
+    const length = headers['content-length'];
+    // Refused before a byte of the body is read, as nginx does.
     if (maxBody > 0 && length !== undefined && Number(length) > maxBody) {
-      // Refused before a byte of the body is read, as nginx does; the
-      // connection closes so the unread body is never parsed as a request,
-      // after lingering so that the client gets the answer, not a RST.
-      counters.response(413);
-      lingerIfUnread(req, res, options);
-      sendError(req, res, BODY_TOO_LARGE, ctx.requestId, serverHeader, { connection: 'close' });
+      return { error: BODY_TOO_LARGE, headers: undefined, close: true };
+    }
+    return null;
+  }
+
+  function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: ProxyContext,
+    expectsContinue = false,
+  ): void {
+    const refused = refusal(req);
+    if (refused !== null) {
+      counters.response(refused.error.status);
+      // A client waiting for `100 Continue` may send its body anyway: never
+      // read it as the next request. A closing answer lingers so that a
+      // client still sending gets it rather than a RST.
+      const close = refused.close || expectsContinue;
+      if (close) lingerIfUnread(req, res, options);
+      sendError(
+        req,
+        res,
+        refused.error,
+        ctx.requestId,
+        serverHeader,
+        close ? { ...refused.headers, connection: 'close' } : refused.headers,
+      );
       return;
     }
+    if (expectsContinue) res.writeContinue();
+    const length = req.headers['content-length'];
     const hasBody =
       length !== undefined ? length !== '0' : req.headers['transfer-encoding'] !== undefined;
     new Exchange(shared, req, res, ctx, forwardHeaders(req, ctx), hasBody).start();
   }
 
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: ProxyContext): void {
+    const refused = refusal(req);
+    if (refused !== null) {
+      counters.response(refused.error.status);
+      ctx.edgeStatus = refused.error.status;
+      writeSocketError(req, socket, refused.error, ctx.requestId, serverHeader, refused.headers);
+      return;
+    }
     new UpgradeExchange(shared, req, socket, head, ctx).start(forwardHeaders(req, ctx));
   }
 

@@ -41,6 +41,8 @@ export interface ProxyOptions {
   lingerMs: number;
   /** EDGE_LINGER_IDLE_MS: that lingering stops once the client sent nothing for this long (nginx's `lingering_timeout`). */
   lingerIdleMs: number;
+  /** EDGE_TUNNEL_IDLE_TIMEOUT_MS: an upgraded (WebSocket) tunnel closes after this long with no byte either way (nginx's `proxy_read_timeout`); 0: never. */
+  tunnelIdleMs: number;
   /** `Server` header of proxied and error responses (never a version); empty sends none. */
   serverHeader: string;
   resolve: Resolver;
@@ -64,6 +66,7 @@ export const PROXY_DEFAULTS = Object.freeze({
   rateLimitBurst: 0,
   lingerMs: 30_000,
   lingerIdleMs: 5000,
+  tunnelIdleMs: 60_000,
   serverHeader: 'edge',
   resolve: defaultResolver,
 });

@@ -27,6 +27,8 @@ export interface ProxyStats {
   ejections: number;
   healthCheckFailures: number;
   rateLimited: number;
+  /** WebSocket tunnels closed for being idle (EDGE_TUNNEL_IDLE_TIMEOUT_MS). */
+  tunnelIdleCloses: number;
   /** Open keep-alive connections to the upstreams, over all addresses. */
   openUpstreamConnections: number;
   upstreams: UpstreamAddressStats[];
@@ -42,6 +44,7 @@ export class Counters {
   ejections = 0;
   healthCheckFailures = 0;
   rateLimited = 0;
+  tunnelIdleCloses = 0;
 
   response(status: number): void {
     const index = (status / 100) | 0;
@@ -72,6 +75,7 @@ export class Counters {
       ejections: this.ejections,
       healthCheckFailures: this.healthCheckFailures,
       rateLimited: this.rateLimited,
+      tunnelIdleCloses: this.tunnelIdleCloses,
       openUpstreamConnections: open,
       upstreams,
     };
@@ -94,6 +98,7 @@ export function mergeProxyStats(all: readonly ProxyStats[]): ProxyStats {
     total.ejections += s.ejections;
     total.healthCheckFailures += s.healthCheckFailures;
     total.rateLimited += s.rateLimited;
+    total.tunnelIdleCloses += s.tunnelIdleCloses;
     total.openUpstreamConnections += s.openUpstreamConnections;
     total.upstreams.push(...s.upstreams);
   }
@@ -136,6 +141,11 @@ export function proxyStatsToPrometheus(stats: ProxyStats, prefix = 'edge'): stri
     stats.healthCheckFailures,
   );
   counter('rate_limited_total', 'Requests answered 429.', stats.rateLimited);
+  counter(
+    'tunnel_idle_closes_total',
+    'WebSocket tunnels closed after the idle timeout.',
+    stats.tunnelIdleCloses,
+  );
   lines.push(`# HELP ${prefix}_upstream_connections Open upstream connections.`);
   lines.push(`# TYPE ${prefix}_upstream_connections gauge`);
   lines.push(`${prefix}_upstream_connections ${stats.openUpstreamConnections}`);

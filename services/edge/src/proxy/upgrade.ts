@@ -1,10 +1,15 @@
 /**
- * WebSocket (any `Upgrade:`) pass-through: the handshake goes to an upstream
- * address through undici; on 101 the two sockets are joined byte for byte.
- * An upstream that refuses the upgrade has its ordinary response relayed.
+ * WebSocket pass-through: the handshake goes to an upstream address through
+ * undici; on 101 the two sockets are joined byte for byte, until either side
+ * closes or no byte moved either way for `tunnelIdleMs` (nginx closes an
+ * idle tunnel after `proxy_read_timeout`, 60 s by default). An upstream that
+ * refuses the upgrade has its ordinary response relayed, paced by the client
+ * as `exchange.ts` paces every response. What is admitted at all is decided
+ * before (index.ts, `refusal`), for both paths at once.
  */
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import {
@@ -15,21 +20,41 @@ import {
   writeSocketError,
 } from './errors.ts';
 import type { ProxyContext, Shared } from './exchange.ts';
-import { RESPONSE_DROP } from './headers.ts';
+import { appendEdgeFields, connectionListed, passesResponse } from './headers.ts';
 import type { Upstream } from './upstreams.ts';
 
 type Headers = Record<string, string | string[] | undefined>;
 
-function headLines(headers: Headers, skip: Set<string> | null): string {
-  let text = '';
+/**
+ * A response head by the ordinary path's rules (`passesResponse`, then the
+ * edge's own fields). A 101 keeps `Upgrade` and `Connection`: the handshake
+ * fields are exactly the hop-by-hop ones this hop must forward.
+ */
+function responseHead(
+  statusCode: number,
+  headers: Headers,
+  handshake: boolean,
+  requestId: string,
+  serverHeader: string,
+): string {
+  const listed = headers.connection === undefined ? null : connectionListed(headers.connection);
+  const out: string[] = [];
   for (const name in headers) {
-    if (skip?.has(name)) continue;
     const value = headers[name];
-    if (typeof value === 'string') text += `${name}: ${value}\r\n`;
-    else if (value !== undefined) for (const item of value) text += `${name}: ${item}\r\n`;
+    if (value === undefined) continue;
+    if (!passesResponse(name, listed) && !(handshake && HANDSHAKE.has(name))) continue;
+    // A relayed refusal is delimited by the close (undici has de-chunked it).
+    if (!handshake && name === 'content-length') continue;
+    if (typeof value === 'string') out.push(name, value);
+    else for (const item of value) out.push(name, item);
   }
+  appendEdgeFields(out, requestId, serverHeader);
+  let text = `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? ''}\r\n`;
+  for (let i = 0; i < out.length; i += 2) text += `${out[i]}: ${out[i + 1]}\r\n`;
   return text;
 }
+
+const HANDSHAKE = new Set(['upgrade', 'connection']);
 
 export class UpgradeExchange implements Dispatcher.DispatchHandler {
   readonly shared: Shared;
@@ -40,6 +65,7 @@ export class UpgradeExchange implements Dispatcher.DispatchHandler {
   upstream: Upstream | null = null;
   controller: Dispatcher.DispatchController | null = null;
   answered = false;
+  drainHooked = false;
   t0 = performance.now();
 
   constructor(
@@ -69,7 +95,13 @@ export class UpgradeExchange implements Dispatcher.DispatchHandler {
     const upgrade = this.req.headers.upgrade as string;
     try {
       u.pool.dispatch(
-        { path: this.req.url as string, method: 'GET', headers, upgrade, body: null },
+        {
+          path: this.req.url as string,
+          method: this.req.method as string,
+          headers,
+          upgrade,
+          body: null,
+        },
         this,
       );
     } catch (error) {
@@ -97,17 +129,24 @@ export class UpgradeExchange implements Dispatcher.DispatchHandler {
       upstream.destroy();
       return;
     }
-    // The handshake fields (Upgrade, Connection, Sec-WebSocket-Accept) are
-    // exactly the hop-by-hop ones this hop must forward.
+    const { options, counters } = this.shared;
     client.write(
-      `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? ''}\r\n${headLines(headers, null)}` +
-        `x-request-id: ${this.ctx.requestId}\r\n\r\n`,
+      `${responseHead(statusCode, headers, true, this.ctx.requestId, options.serverHeader)}\r\n`,
     );
     if (this.head.length > 0) upstream.write(this.head);
     upstream.on('error', () => client.destroy());
     client.on('error', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
     client.on('close', () => upstream.destroy());
+    // The client socket's timer sees every byte of both directions: what the
+    // client sends is read from it, what the upstream sends is written to it.
+    if (options.tunnelIdleMs > 0) {
+      // A net.Socket (or TLS socket) whatever node:http's types say.
+      (client as Socket).setTimeout(options.tunnelIdleMs, () => {
+        counters.tunnelIdleCloses++;
+        client.destroy();
+      });
+    }
     upstream.pipe(client);
     client.pipe(upstream);
   }
@@ -124,15 +163,23 @@ export class UpgradeExchange implements Dispatcher.DispatchHandler {
     const length = headers['content-length'];
     // Without a length the end of the body is the end of the connection.
     const framing = typeof length === 'string' ? `content-length: ${length}\r\n` : '';
-    this.socket.write(
-      `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? ''}\r\n` +
-        `${headLines(headers, RESPONSE_DROP_WITH_LENGTH)}${framing}` +
-        `x-request-id: ${this.ctx.requestId}\r\nconnection: close\r\n\r\n`,
+    const head = responseHead(
+      statusCode,
+      headers,
+      false,
+      this.ctx.requestId,
+      this.shared.options.serverHeader,
     );
+    this.socket.write(`${head}${framing}connection: close\r\n\r\n`);
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.socket.write(chunk);
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.socket.write(chunk)) return;
+    controller.pause();
+    if (!this.drainHooked) {
+      this.drainHooked = true;
+      this.socket.on('drain', () => this.controller?.resume());
+    }
   }
 
   onResponseEnd(): void {
@@ -155,6 +202,7 @@ export class UpgradeExchange implements Dispatcher.DispatchHandler {
 
   fail(error: EdgeError): void {
     this.answered = true;
+    this.ctx.edgeStatus = error.status;
     this.shared.counters.response(error.status);
     writeSocketError(
       this.req,
@@ -165,5 +213,3 @@ export class UpgradeExchange implements Dispatcher.DispatchHandler {
     );
   }
 }
-
-const RESPONSE_DROP_WITH_LENGTH = new Set([...RESPONSE_DROP, 'content-length']);

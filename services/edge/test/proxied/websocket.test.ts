@@ -3,7 +3,16 @@ import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { test } from 'node:test';
 import WebSocket, { WebSocketServer } from 'ws';
-import { proxiedLines, startProxyingEdge, startUpstream, until } from './helpers.ts';
+import {
+  proxiedLines,
+  readBody,
+  send,
+  startProxyingEdge,
+  startUpstream,
+  until,
+} from './helpers.ts';
+
+const WEBSOCKET = { connection: 'Upgrade', upgrade: 'websocket' };
 
 test('a WebSocket passes through the whole edge and echoes both ways', async (t) => {
   const upstream = await startUpstream(t, (_req, res) => res.end('plain'));
@@ -42,7 +51,7 @@ test('a WebSocket passes through the whole edge and echoes both ways', async (t)
   assert.equal(line?.upstream, `127.0.0.1:${upstream.port}`);
 });
 
-test('an upgrade on the edge’s own prefixes is refused, never proxied', async (t) => {
+test('an upgrade on the edge’s own prefixes is an ordinary request there, never proxied', async (t) => {
   const upstream = await startUpstream(t, (_req, res) => res.end('plain'));
   let upgrades = 0;
   upstream.server.on('upgrade', (_req, socket) => {
@@ -50,12 +59,36 @@ test('an upgrade on the edge’s own prefixes is refused, never proxied', async 
     socket.destroy();
   });
   const { port } = await startProxyingEdge(t, `http://127.0.0.1:${upstream.port}`);
-  for (const path of ['/_edge/healthz', '/static/x']) {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`);
-    ws.on('error', () => {});
-    const [, response] = (await once(ws, 'unexpected-response')) as [unknown, IncomingMessage];
-    assert.equal(response.statusCode, 404, path);
-    response.resume();
+  for (const [path, status] of [
+    ['/_edge/healthz', 200],
+    ['/static/x', 404],
+  ] as const) {
+    const reply = await send(port, { path, headers: WEBSOCKET });
+    assert.equal(reply.status, status, path);
+    assert.equal(reply.headers.connection, 'close', path);
   }
   assert.equal(upgrades, 0);
+  assert.deepEqual(upstream.seen, []);
+});
+
+test('a POST carrying Upgrade is proxied and logged as a POST, then the connection closes', async (t) => {
+  const seen: string[] = [];
+  const upstream = await startUpstream(t, async (req, res) => {
+    seen.push(`${req.method} ${String(await readBody(req))} ${req.headers.upgrade}`);
+    res.end('stored');
+  });
+  const { port, lines } = await startProxyingEdge(t, `http://127.0.0.1:${upstream.port}`);
+  const reply = await send(port, {
+    method: 'POST',
+    path: '/entries',
+    headers: { ...WEBSOCKET, 'x-request-id': 'post-upgrade-01' },
+    body: 'hello',
+  });
+  assert.equal(reply.status, 200);
+  // Node reads nothing more on a connection after an upgrade request it declined.
+  assert.equal(reply.headers.connection, 'close');
+  assert.deepEqual(seen, ['POST hello undefined']);
+  await until(() => proxiedLines(lines).some((line) => line.reqId === 'post-upgrade-01'));
+  const line = proxiedLines(lines).find((l) => l.reqId === 'post-upgrade-01');
+  assert.equal(line?.method, 'POST');
 });

@@ -19,6 +19,7 @@ import { type AddressInfo, connect, type Socket } from 'node:net';
 import type { TestContext } from 'node:test';
 import { requestIdFrom } from '@stack/shared';
 import {
+  acceptsUpgrade,
   createProxy,
   type EdgeProxy,
   type ProxyContext,
@@ -135,11 +136,18 @@ export async function startEdge(
 ): Promise<Edge> {
   const proxy = createProxy(proxyOptions({ healthIntervalMs: 0, ...options }));
   const log: Edge['log'] = [];
-  const server = createServer(extras.serverOptions ?? {}, (req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean) => {
     const ctx = { requestId: requestIdFrom(req.headers['x-request-id']) };
     res.on('finish', () => log.push({ status: res.statusCode, ...ctx }));
-    proxy.handle(req, res, ctx);
-  });
+    proxy.handle(req, res, ctx, expectsContinue);
+  };
+  // Wired as edge.ts wires it: only WebSocket GETs upgrade, and `100
+  // Continue` is the proxy's to send.
+  const server = createServer(
+    { shouldUpgradeCallback: acceptsUpgrade, ...extras.serverOptions },
+    (req, res) => handle(req, res, false),
+  );
+  server.on('checkContinue', (req, res) => handle(req, res, true));
   server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
     proxy.upgrade(req, socket, head, { requestId: requestIdFrom(req.headers['x-request-id']) });
   });

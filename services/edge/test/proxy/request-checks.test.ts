@@ -1,0 +1,134 @@
+/**
+ * What the proxy checks before an upstream sees a request, on both paths:
+ * the `Host` (RFC 9112 §3.2), header bytes passed through unchanged, and
+ * `Expect: 100-continue` answered only once the request is admitted.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect, createServer, type Socket } from 'node:net';
+import { type TestContext, test } from 'node:test';
+import { readBody, sleep, startEdge, startUpstream, until, upstreamUrl } from './helpers.ts';
+
+/** Writes `request` on a fresh connection; resolves with what came back by its close or within `ms`. */
+async function exchange(port: number, request: Buffer | string, ms = 300): Promise<string> {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  let text = '';
+  socket.on('data', (chunk: Buffer) => {
+    text += chunk.toString('latin1');
+  });
+  socket.write(request);
+  await Promise.race([once(socket, 'close'), sleep(ms)]);
+  socket.destroy();
+  return text;
+}
+
+/** A raw upstream that records the bytes of every request head and answers 200. */
+async function byteUpstream(t: TestContext): Promise<{ port: number; heads: Buffer[] }> {
+  const heads: Buffer[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('data', (data: Buffer) => {
+      heads.push(data);
+      socket.write(
+        data.includes('upgrade: websocket')
+          ? 'HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n'
+          : 'HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n',
+      );
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  });
+  return { port: (server.address() as import('node:net').AddressInfo).port, heads };
+}
+
+const PLAIN = 'GET /p HTTP/1.1\r\n';
+const UPGRADE = 'GET /p HTTP/1.1\r\nconnection: Upgrade\r\nupgrade: websocket\r\n';
+
+for (const [path, start] of [
+  ['ordinary', PLAIN],
+  ['upgrade', UPGRADE],
+] as const) {
+  test(`${path} path: two Host fields or an invalid Host get 400, never forwarded`, async (t) => {
+    const upstream = await startUpstream(t, (_req, res) => res.end('ok'));
+    const edge = await startEdge(t, { upstream: upstreamUrl(upstream.port, '127.0.0.1') });
+    for (const host of ['host: a.test\r\nhost: b.test', 'host: a/x?y', 'host: a b', 'host: u@a']) {
+      const answer = await exchange(edge.port, `${start}${host}\r\n\r\n`);
+      assert.match(answer, /^HTTP\/1\.1 400 /, host);
+      assert.match(answer, /"code":"bad_host"/, host);
+      assert.match(answer.toLowerCase(), /\r\nconnection: close\r\n/, host);
+    }
+    assert.deepEqual(upstream.seen, []);
+    for (const host of ['app.example:8080', '[::1]:80', '127.0.0.1', 'xn--bcher-kva.example']) {
+      const answer = await exchange(edge.port, `${PLAIN}host: ${host}\r\n\r\n`);
+      assert.match(answer, /^HTTP\/1\.1 200 /, host);
+    }
+  });
+
+  test(`${path} path: header bytes above 0x7f reach the upstream unchanged`, async (t) => {
+    const upstream = await byteUpstream(t);
+    const edge = await startEdge(t, { upstream: upstreamUrl(upstream.port, '127.0.0.1') });
+    const value = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0xc3, 0xa9]); // "caf\xE9 \xC3\xA9"
+    const request = Buffer.concat([
+      Buffer.from(`${start}host: edge.test\r\nx-name: `),
+      value,
+      Buffer.from('\r\n\r\n'),
+    ]);
+    await exchange(edge.port, request);
+    await until(() => upstream.heads.length === 1);
+    const head = upstream.heads[0] as Buffer;
+    assert.ok(
+      head.includes(Buffer.concat([Buffer.from('x-name: '), value, Buffer.from('\r\n')])),
+      head.toString('latin1'),
+    );
+  });
+}
+
+test('Expect: 100-continue gets 413 or 429 first, never an invitation to send', async (t) => {
+  const upstream = await startUpstream(t, (_req, res) => res.end('ok'));
+  const edge = await startEdge(t, {
+    upstream: upstreamUrl(upstream.port, '127.0.0.1'),
+    rateLimitPerSecond: 1,
+    rateLimitBurst: 1,
+  });
+  const post = (length: number) =>
+    `POST /upload HTTP/1.1\r\nhost: edge.test\r\ncontent-length: ${length}\r\nexpect: 100-continue\r\n\r\n`;
+  const tooLarge = await exchange(edge.port, post(99_999_999));
+  assert.match(tooLarge, /^HTTP\/1\.1 413 /);
+  assert.doesNotMatch(tooLarge, /100 Continue/);
+  assert.match(tooLarge.toLowerCase(), /\r\nconnection: close\r\n/);
+  const limited = await exchange(edge.port, post(5));
+  assert.match(limited, /^HTTP\/1\.1 429 /);
+  assert.doesNotMatch(limited, /100 Continue/);
+  assert.match(limited.toLowerCase(), /\r\nconnection: close\r\n/);
+  assert.deepEqual(upstream.seen, []);
+});
+
+test('an admitted Expect: 100-continue gets 100, then the upstream’s answer; Expect is not forwarded', async (t) => {
+  const seen: Array<{ expect?: string; body: string }> = [];
+  const upstream = await startUpstream(t, async (req, res) => {
+    seen.push({ expect: req.headers.expect, body: String(await readBody(req)) });
+    res.end('stored');
+  });
+  const edge = await startEdge(t, { upstream: upstreamUrl(upstream.port, '127.0.0.1') });
+  const socket = connect(edge.port, '127.0.0.1');
+  t.after(() => socket.destroy());
+  let text = '';
+  socket.on('data', (chunk: Buffer) => {
+    text += chunk.toString('latin1');
+  });
+  socket.write(
+    'POST /upload HTTP/1.1\r\nhost: edge.test\r\ncontent-length: 5\r\nexpect: 100-continue\r\n\r\n',
+  );
+  await until(() => text.includes('\r\n\r\n'));
+  assert.equal(text, 'HTTP/1.1 100 Continue\r\n\r\n', 'the body is invited, nothing else yet');
+  socket.write('hello');
+  await until(() => text.endsWith('stored'));
+  assert.match(text, /100 Continue\r\n\r\nHTTP\/1\.1 200 /);
+  assert.deepEqual(seen, [{ expect: undefined, body: 'hello' }]);
+});

@@ -1,0 +1,213 @@
+/**
+ * The upgrade path keeps the ordinary path's rules: a request carrying
+ * `Upgrade` is rate-limited, paced by the client, sent with its own method,
+ * answered with the same response-header rules, and an open tunnel does not
+ * outlive its idle timeout.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
+import { test } from 'node:test';
+import WebSocket, { WebSocketServer } from 'ws';
+import { readBody, send, sleep, startEdge, startUpstream, until, upstreamUrl } from './helpers.ts';
+
+const WEBSOCKET = { connection: 'Upgrade', upgrade: 'websocket' };
+
+test('requests carrying Upgrade take from the same rate-limit bucket as plain ones', async (t) => {
+  // The upstream has no upgrade handler: it answers the handshake with a 200.
+  const upstream = await startUpstream(t, (_req, res) => res.end('ok'));
+  const edge = await startEdge(t, {
+    upstream: upstreamUrl(upstream.port, '127.0.0.1'),
+    rateLimitPerSecond: 1,
+    rateLimitBurst: 3,
+  });
+  const statuses: number[] = [];
+  for (let n = 0; n < 6; n++) statuses.push((await send(edge.port, { headers: WEBSOCKET })).status);
+  assert.deepEqual(statuses, [200, 200, 200, 429, 429, 429]);
+  assert.equal(upstream.seen.length, 3);
+  const plain = await send(edge.port);
+  assert.equal(plain.status, 429, 'a plain GET finds the bucket the upgrades emptied');
+  assert.equal(edge.proxy.stats().rateLimited, 4);
+});
+
+test('a refused upgrade answered with a large body is paced by the client', async (t) => {
+  const TOTAL = 64 * 1024 * 1024;
+  const chunk = Buffer.alloc(64 * 1024, 1);
+  let written = 0;
+  const upstream = await startUpstream(t, (_req, res) => {
+    res.writeHead(200, { 'content-length': TOTAL });
+    const pump = () => {
+      while (written < TOTAL) {
+        written += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+      res.end();
+    };
+    pump();
+  });
+  const edge = await startEdge(t, { upstream: upstreamUrl(upstream.port, '127.0.0.1') });
+  // A client that asks and never reads.
+  const client = connect(edge.port, '127.0.0.1');
+  client.pause();
+  client.write(
+    'GET /big HTTP/1.1\r\nhost: edge.test\r\nconnection: Upgrade\r\nupgrade: websocket\r\n\r\n',
+  );
+  await until(() => written > 0);
+  await sleep(1500);
+  // Socket buffers on loopback hold a few MiB; unpaced, all 64 MiB pass in well under a second.
+  const sent = written;
+  // Before the harness closes: the edge aborts the upstream response once the client is gone.
+  client.destroy();
+  assert.ok(sent < TOTAL / 2, `the upstream wrote ${sent} bytes to a client that reads none`);
+});
+
+/** An echo-less WebSocket upstream whose sockets the test can drive. */
+async function tunnelUpstream(
+  t: import('node:test').TestContext,
+  onSocket: (ws: WebSocket) => void,
+) {
+  const upstream = await startUpstream(t, (_req, res) => res.end('plain'));
+  const wss = new WebSocketServer({ noServer: true });
+  wss.on('headers', (headers) => {
+    headers.push('Server: upstream/9.9', 'X-Request-Id: upstream-chosen-id', 'X-App: kept');
+  });
+  upstream.server.on('upgrade', (req, socket, head) => {
+    wss.handleUpgrade(req, socket, head, onSocket);
+  });
+  t.after(() => wss.close());
+  return upstream;
+}
+
+function open(t: import('node:test').TestContext, port: number): WebSocket {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/live`, {
+    headers: { 'x-request-id': 'tunnel-test-0001' },
+  });
+  ws.on('error', () => {});
+  t.after(() => ws.terminate());
+  return ws;
+}
+
+test('a tunnel with no byte either way closes after the idle timeout, and is counted', async (t) => {
+  const upstream = await tunnelUpstream(t, () => {});
+  const edge = await startEdge(t, {
+    upstream: upstreamUrl(upstream.port, '127.0.0.1'),
+    tunnelIdleMs: 300,
+  });
+  const ws = open(t, edge.port);
+  await once(ws, 'open');
+  const started = Date.now();
+  await once(ws, 'close');
+  const took = Date.now() - started;
+  assert.ok(took >= 250 && took < 2000, `closed after ${took} ms`);
+  assert.equal(edge.proxy.stats().tunnelIdleCloses, 1);
+});
+
+test('bytes in either direction alone keep a tunnel open', async (t) => {
+  let upstreamSide: WebSocket | undefined;
+  const upstream = await tunnelUpstream(t, (ws) => {
+    upstreamSide = ws;
+  });
+  const edge = await startEdge(t, {
+    upstream: upstreamUrl(upstream.port, '127.0.0.1'),
+    tunnelIdleMs: 300,
+  });
+  const ws = open(t, edge.port);
+  let closed = false;
+  ws.on('close', () => {
+    closed = true;
+  });
+  await once(ws, 'open');
+  await until(() => upstreamSide !== undefined);
+  // 900 ms of the client talking to a silent upstream, then 900 ms the other way.
+  for (let i = 0; i < 9; i++) {
+    ws.send('from the client');
+    await sleep(100);
+  }
+  for (let i = 0; i < 9; i++) {
+    upstreamSide?.send('from the upstream');
+    await sleep(100);
+  }
+  assert.equal(closed, false, 'the tunnel is still open');
+  assert.equal(edge.proxy.stats().tunnelIdleCloses, 0);
+  await once(ws, 'close');
+  assert.equal(edge.proxy.stats().tunnelIdleCloses, 1);
+});
+
+test('the 101 follows the ordinary response-header rules', async (t) => {
+  const upstream = await tunnelUpstream(t, () => {});
+  const edge = await startEdge(t, { upstream: upstreamUrl(upstream.port, '127.0.0.1') });
+  const ws = open(t, edge.port);
+  // Both listening now: 'open' follows 'upgrade' in the same tick.
+  const opened = once(ws, 'open');
+  const [response] = (await once(ws, 'upgrade')) as [IncomingMessage];
+  const raw = response.rawHeaders.map((v, i) => (i % 2 === 0 ? v.toLowerCase() : v));
+  const values = (name: string) => raw.filter((_, i) => i % 2 === 1 && raw[i - 1] === name);
+  assert.deepEqual(values('x-request-id'), ['tunnel-test-0001']);
+  assert.deepEqual(values('server'), ['edge'], 'the upstream’s Server is replaced');
+  assert.deepEqual(values('x-app'), ['kept']);
+  assert.deepEqual(values('upgrade'), ['websocket']);
+  assert.equal(values('sec-websocket-accept').length, 1);
+  await opened;
+  ws.close();
+  await once(ws, 'close');
+});
+
+test('a POST carrying Upgrade is proxied as a POST, its body and method intact', async (t) => {
+  const seen: Array<{ method?: string; upgrade?: string; connection?: string; body: string }> = [];
+  let upgrades = 0;
+  const upstream = await startUpstream(t, async (req, res) => {
+    const body = String(await readBody(req));
+    seen.push({
+      method: req.method,
+      upgrade: req.headers.upgrade,
+      connection: req.headers.connection,
+      body,
+    });
+    res.end('ok');
+  });
+  upstream.server.on('upgrade', (_req, socket) => {
+    upgrades++;
+    socket.destroy();
+  });
+  const edge = await startEdge(t, { upstream: upstreamUrl(upstream.port, '127.0.0.1') });
+  const reply = await send(edge.port, {
+    method: 'POST',
+    path: '/entries',
+    headers: { ...WEBSOCKET, 'content-type': 'text/plain' },
+    body: 'hello',
+  });
+  assert.equal(reply.status, 200);
+  assert.equal(upgrades, 0);
+  assert.deepEqual(seen, [
+    { method: 'POST', upgrade: undefined, connection: 'keep-alive', body: 'hello' },
+  ]);
+});
+
+test('an h2c upgrade is served as a plain GET: no Upgrade or HTTP2-Settings upstream', async (t) => {
+  const seen: IncomingMessage['headers'][] = [];
+  let upgrades = 0;
+  const upstream = await startUpstream(t, (req, res) => {
+    seen.push(req.headers);
+    res.end('ok');
+  });
+  upstream.server.on('upgrade', (_req, socket) => {
+    upgrades++;
+    socket.destroy();
+  });
+  const edge = await startEdge(t, { upstream: upstreamUrl(upstream.port, '127.0.0.1') });
+  const reply = await send(edge.port, {
+    path: '/admin',
+    headers: {
+      connection: 'Upgrade, HTTP2-Settings',
+      upgrade: 'h2c',
+      'http2-settings': 'AAMAAABkAARAAAAAAAIAAAAA',
+    },
+  });
+  assert.equal(reply.status, 200);
+  assert.equal(upgrades, 0);
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0]?.upgrade, undefined);
+  assert.equal(seen[0]?.['http2-settings'], undefined);
+  assert.equal(seen[0]?.connection, 'keep-alive');
+});
