@@ -179,7 +179,9 @@ export const DEFAULTS = Object.freeze({
   lingerIdleMs: PROXY_DEFAULTS.lingerIdleMs,
   tunnelIdleMs: PROXY_DEFAULTS.tunnelIdleMs,
   // The metrics name every replica's address: the compose network and the
-  // host (Docker's published port arrives from the bridge's gateway), not the world.
+  // host (Docker's published port arrives from the bridge's gateway). Where
+  // clients too arrive from private addresses (a load balancer, rootless
+  // Docker), narrow it (README, "Metrics").
   metricsAllow: ['loopback', 'uniquelocal'] as readonly string[],
 });
 

@@ -34,6 +34,8 @@ import {
   createProxy,
   defaultResolver,
   type EdgeProxy,
+  type LingerOptions,
+  lingerAndClose,
   type ProxyContext,
   type Resolver,
   trustList,
@@ -95,14 +97,25 @@ function proxyDispatch(proxy: EdgeProxy, lifecycle: Lifecycle, log: AccessLog) {
   };
 }
 
-/** An answer written straight to a socket no request/response pair owns. */
-function endSocket(socket: Duplex, status: number, message: string, requestId: string): void {
+/**
+ * An answer written straight to a socket no request/response pair owns;
+ * with `linger`, one no parser owns either (an upgrade), closed by linger.ts.
+ */
+function endSocket(
+  socket: Duplex,
+  status: number,
+  message: string,
+  requestId: string,
+  linger?: LingerOptions,
+): void {
   const body = JSON.stringify(errorBody(status, codeFor(status), message, requestId));
-  socket.end(
+  const text =
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\n${REQUEST_ID_HEADER}: ${requestId}\r\n` +
-      `connection: close\r\n\r\n${body}`,
-  );
+    `content-length: ${Buffer.byteLength(body)}\r\n${REQUEST_ID_HEADER}: ${requestId}\r\n` +
+    `connection: close\r\n\r\n${body}`;
+  if (linger === undefined) return void socket.end(text);
+  socket.write(text);
+  lingerAndClose(socket as Socket, linger);
 }
 
 /** Requests Node's parser rejects never reach a handler; they still get the shared shape. */
@@ -214,8 +227,6 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
       server.on('checkContinue', (req, res) => route(req, res, true));
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
         const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-        if (lifecycle.closing)
-          return endSocket(socket, 503, 'the edge is shutting down', requestId);
         const started = performance.now();
         const ctx: ProxyContext = {
           requestId,
@@ -231,6 +242,10 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
           const status = ctx.upstreamStatus || ctx.edgeStatus || 502;
           plainLog(req.method as string, req.url as string, status, 0, ms, requestId, ctx);
         });
+        if (lifecycle.closing) {
+          ctx.edgeStatus = 503;
+          return endSocket(socket, 503, 'the edge is shutting down', requestId, config);
+        }
         proxy.upgrade(req, socket, head, ctx);
       });
       return server;

@@ -4,8 +4,10 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { errorBody, errorHtml, prefersHtml } from '@stack/shared';
+import { type LingerOptions, lingerAndClose } from './linger.ts';
 
 export interface EdgeError {
   status: number;
@@ -72,21 +74,27 @@ export function sendError(
   res.end(req.method === 'HEAD' ? undefined : text);
 }
 
-/** The same answer written straight to a socket, for a refused WebSocket upgrade. */
+/**
+ * The same answer written straight to a socket, for a refused WebSocket
+ * upgrade; the socket then closes as a refused body's does (linger.ts).
+ */
 export function writeSocketError(
   req: IncomingMessage,
   socket: Duplex,
   error: EdgeError,
   requestId: string,
-  serverHeader: string,
+  options: LingerOptions & { serverHeader: string },
   extra?: Record<string, string>,
 ): void {
+  const serverHeader = options.serverHeader;
   const { type, text } = render(error, requestId, req.headers.accept);
   let fields = serverHeader ? `server: ${serverHeader}\r\n` : '';
   for (const name in extra) fields += `${name}: ${extra[name]}\r\n`;
-  socket.end(
+  socket.write(
     `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\n${fields}content-type: ${type}\r\n` +
       `content-length: ${Buffer.byteLength(text)}\r\ncache-control: no-store\r\n` +
       `x-request-id: ${requestId}\r\nconnection: close\r\n\r\n${text}`,
   );
+  // node:http hands the upgrade listener a net.Socket (a TLS one under TLS).
+  lingerAndClose(socket as Socket, options);
 }

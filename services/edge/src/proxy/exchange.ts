@@ -24,7 +24,7 @@ import {
   UPSTREAM_TIMEOUT,
   UPSTREAM_UNREACHABLE,
 } from './errors.ts';
-import { connectionListed, RESPONSE_DROP } from './headers.ts';
+import { appendEdgeFields, connectionListed, passesResponse } from './headers.ts';
 import { lingerIfUnread } from './linger.ts';
 import type { ProxyOptions } from './options.ts';
 import type { Counters } from './stats.ts';
@@ -217,7 +217,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const listed = headers.connection === undefined ? null : connectionListed(headers.connection);
     const out: string[] = [];
     for (const name in headers) {
-      if (RESPONSE_DROP.has(name) || listed?.has(name)) continue;
+      if (!passesResponse(name, listed)) continue;
       const value = headers[name];
       if (value === undefined) continue;
       if (vary && name === 'vary') continue;
@@ -233,8 +233,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     }
     if (vary) out.push('vary', addVary(headers.vary));
     if (encoding !== null) out.push('content-encoding', encoding);
-    out.push('x-request-id', this.ctx.requestId);
-    if (options.serverHeader !== '') out.push('server', options.serverHeader);
+    appendEdgeFields(out, this.ctx.requestId, options.serverHeader);
     const res = this.res;
     try {
       res.writeHead(statusCode, out);

@@ -76,11 +76,15 @@ const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(?::[0-9
 /**
  * Whether a request's `Host` is acceptable: at most one field (Node keeps
  * the first of several in `headers`; `rawHeaders` has them all) and a valid
- * value. None at all is HTTP/1.0's right; Node refuses an HTTP/1.1 request
- * without one itself (`requireHostHeader`).
+ * value. None at all is HTTP/1.0's right only (Node's `requireHostHeader`
+ * refuses an HTTP/1.1 request without one, but not an upgrade request).
  */
-export function hostIsValid(host: string | undefined, rawHeaders: string[]): boolean {
-  if (host === undefined) return true;
+export function hostIsValid(
+  host: string | undefined,
+  rawHeaders: string[],
+  httpVersion: string,
+): boolean {
+  if (host === undefined) return httpVersion === '1.0';
   if (!VALID_HOST.test(host)) return false;
   let seen = 0;
   for (let i = 0; i < rawHeaders.length; i += 2) {

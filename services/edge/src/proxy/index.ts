@@ -27,7 +27,7 @@ import { Upstreams } from './upstreams.ts';
 export type { ProxyContext } from './exchange.ts';
 export { trustList } from './forwarded.ts';
 export { isWebSocketUpgrade } from './headers.ts';
-export { type LingerOptions, lingerIfUnread } from './linger.ts';
+export { type LingerOptions, lingerAndClose, lingerIfUnread } from './linger.ts';
 export {
   defaultResolver,
   PROXY_DEFAULTS,
@@ -123,7 +123,7 @@ export function createProxy(options: ProxyOptions): EdgeProxy {
    */
   function refusal(req: IncomingMessage): Refusal | null {
     const headers = req.headers;
-    if (!hostIsValid(headers.host, req.rawHeaders)) {
+    if (!hostIsValid(headers.host, req.rawHeaders, req.httpVersion)) {
       return { error: BAD_HOST, headers: undefined, close: true };
     }
     if (limiter !== null) {
@@ -153,7 +153,8 @@ export function createProxy(options: ProxyOptions): EdgeProxy {
       // A client waiting for `100 Continue` may send its body anyway: never
       // read it as the next request. A closing answer lingers so that a
       // client still sending gets it rather than a RST.
-      const close = refused.close || expectsContinue;
+      // (Also when the server already decided to close: see edge.ts.)
+      const close = refused.close || expectsContinue || res.getHeader('connection') === 'close';
       if (close) lingerIfUnread(req, res, options);
       sendError(
         req,
@@ -177,7 +178,7 @@ export function createProxy(options: ProxyOptions): EdgeProxy {
     if (refused !== null) {
       counters.response(refused.error.status);
       ctx.edgeStatus = refused.error.status;
-      writeSocketError(req, socket, refused.error, ctx.requestId, serverHeader, refused.headers);
+      writeSocketError(req, socket, refused.error, ctx.requestId, options, refused.headers);
       return;
     }
     new UpgradeExchange(shared, req, socket, head, ctx).start(forwardHeaders(req, ctx));

@@ -50,23 +50,38 @@ export function lingerIfUnread(
 
 function lingeringDestroySoon(this: LingeringSocket): void {
   if (this.destroyed) return;
-  const { lingerMs, lingerIdleMs } = this.lingerOptions as LingerOptions;
   // Node's HTTP parser must not see what follows: bytes past the refused
   // body would parse as a new request and reach the app. Adding a 'data'
   // listener through node:http's wrapper takes the parser off the socket
   // (unconsume), and removing node:http's own 'data' listener stops the
   // rest; nothing is kept, only dropped.
   this.removeAllListeners('data');
-  this.on('data', discard);
-  this.on('end', destroy);
-  this.on('error', destroy);
-  this.setTimeout(lingerIdleMs, destroy);
-  const total = setTimeout(() => this.destroy(), lingerMs);
-  this.once('close', () => clearTimeout(total));
+  lingerAndClose(this, this.lingerOptions as LingerOptions);
+}
+
+/**
+ * Ends `socket` after what was written to it, then reads and drops what the
+ * client still sends and destroys it on the client's FIN, `lingerIdleMs`
+ * without a byte, or `lingerMs` in all. Also for a socket no HTTP parser
+ * owns any more (an upgrade's answer): a half-open socket the client never
+ * closes would otherwise stay open for ever.
+ */
+export function lingerAndClose(socket: Socket, options: LingerOptions): void {
+  if (socket.destroyed) return;
+  if (options.lingerMs === 0) {
+    socket.destroySoon();
+    return;
+  }
+  socket.on('data', discard);
+  socket.on('end', destroy);
+  socket.on('error', destroy);
+  socket.setTimeout(options.lingerIdleMs, destroy);
+  const total = setTimeout(() => socket.destroy(), options.lingerMs);
+  socket.once('close', () => clearTimeout(total));
   // FIN after the answer; the read side stays open (node:http servers
   // are allowHalfOpen).
-  this.end();
-  this.resume();
+  socket.end();
+  socket.resume();
 }
 
 function discard(): void {}

@@ -21,6 +21,7 @@ import {
 } from './errors.ts';
 import type { ProxyContext, Shared } from './exchange.ts';
 import { appendEdgeFields, connectionListed, passesResponse } from './headers.ts';
+import { lingerAndClose } from './linger.ts';
 import type { Upstream } from './upstreams.ts';
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -130,8 +131,10 @@ export class UpgradeExchange implements Dispatcher.DispatchHandler {
       return;
     }
     const { options, counters } = this.shared;
+    // latin1, as writeHead on the ordinary path: header bytes pass unchanged.
     client.write(
       `${responseHead(statusCode, headers, true, this.ctx.requestId, options.serverHeader)}\r\n`,
+      'latin1',
     );
     if (this.head.length > 0) upstream.write(this.head);
     upstream.on('error', () => client.destroy());
@@ -170,7 +173,7 @@ export class UpgradeExchange implements Dispatcher.DispatchHandler {
       this.ctx.requestId,
       this.shared.options.serverHeader,
     );
-    this.socket.write(`${head}${framing}connection: close\r\n\r\n`);
+    this.socket.write(`${head}${framing}connection: close\r\n\r\n`, 'latin1');
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -184,7 +187,7 @@ export class UpgradeExchange implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     this.ctx.upstreamMs = performance.now() - this.t0;
-    this.socket.end();
+    lingerAndClose(this.socket as Socket, this.shared.options);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
@@ -204,12 +207,6 @@ export class UpgradeExchange implements Dispatcher.DispatchHandler {
     this.answered = true;
     this.ctx.edgeStatus = error.status;
     this.shared.counters.response(error.status);
-    writeSocketError(
-      this.req,
-      this.socket,
-      error,
-      this.ctx.requestId,
-      this.shared.options.serverHeader,
-    );
+    writeSocketError(this.req, this.socket, error, this.ctx.requestId, this.shared.options);
   }
 }

@@ -31,10 +31,15 @@ async function byteUpstream(t: TestContext): Promise<{ port: number; heads: Buff
     sockets.add(socket);
     socket.on('data', (data: Buffer) => {
       heads.push(data);
+      const status = data.includes('upgrade: websocket')
+        ? '403 Forbidden\r\nconnection: close'
+        : '200 OK';
       socket.write(
-        data.includes('upgrade: websocket')
-          ? 'HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n'
-          : 'HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n',
+        Buffer.concat([
+          Buffer.from(`HTTP/1.1 ${status}\r\ncontent-length: 0\r\nx-reply: `),
+          VALUE,
+          Buffer.from('\r\n\r\n'),
+        ]),
       );
     });
   });
@@ -48,6 +53,7 @@ async function byteUpstream(t: TestContext): Promise<{ port: number; heads: Buff
 }
 
 const PLAIN = 'GET /p HTTP/1.1\r\n';
+const VALUE = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0xc3, 0xa9]); // "caf\xE9 \xC3\xA9"
 const UPGRADE = 'GET /p HTTP/1.1\r\nconnection: Upgrade\r\nupgrade: websocket\r\n';
 
 for (const [path, start] of [
@@ -63,23 +69,28 @@ for (const [path, start] of [
       assert.match(answer, /"code":"bad_host"/, host);
       assert.match(answer.toLowerCase(), /\r\nconnection: close\r\n/, host);
     }
+    // HTTP/1.1 without Host: Node refuses an ordinary request itself, not an upgrade.
+    assert.match(await exchange(edge.port, `${start}\r\n`), /^HTTP\/1\.1 400 /);
     assert.deepEqual(upstream.seen, []);
     for (const host of ['app.example:8080', '[::1]:80', '127.0.0.1', 'xn--bcher-kva.example']) {
-      const answer = await exchange(edge.port, `${PLAIN}host: ${host}\r\n\r\n`);
+      // The upstream has no upgrade handler: it answers a handshake with 200 too.
+      const answer = await exchange(edge.port, `${start}host: ${host}\r\n\r\n`);
       assert.match(answer, /^HTTP\/1\.1 200 /, host);
     }
+    assert.equal(upstream.seen.length, 4);
   });
 
-  test(`${path} path: header bytes above 0x7f reach the upstream unchanged`, async (t) => {
+  test(`${path} path: header bytes above 0x7f pass unchanged both ways`, async (t) => {
     const upstream = await byteUpstream(t);
     const edge = await startEdge(t, { upstream: upstreamUrl(upstream.port, '127.0.0.1') });
-    const value = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0xc3, 0xa9]); // "caf\xE9 \xC3\xA9"
+    const value = VALUE;
     const request = Buffer.concat([
       Buffer.from(`${start}host: edge.test\r\nx-name: `),
       value,
       Buffer.from('\r\n\r\n'),
     ]);
-    await exchange(edge.port, request);
+    const answer = await exchange(edge.port, request);
+    assert.ok(answer.includes(`x-reply: ${value.toString('latin1')}\r\n`), answer);
     await until(() => upstream.heads.length === 1);
     const head = upstream.heads[0] as Buffer;
     assert.ok(

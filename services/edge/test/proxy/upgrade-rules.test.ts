@@ -45,6 +45,39 @@ test('a refused upgrade answered with a large body is paced by the client', asyn
   assert.ok(sent < TOTAL / 2, `the upstream wrote ${sent} bytes to a client that reads none`);
 });
 
+test('a refused upgrade closes even if the client never does', async (t) => {
+  const upstream = await startUpstream(t, (_req, res) => res.end('ok'));
+  const edge = await startEdge(t, {
+    upstream: upstreamUrl(upstream.port, '127.0.0.1'),
+    lingerIdleMs: 200,
+  });
+  // Half-open allowed: this client keeps its side open after the edge's FIN.
+  const client = connect({ port: edge.port, host: '127.0.0.1', allowHalfOpen: true });
+  let text = '';
+  client.on('data', (chunk: Buffer) => {
+    text += chunk.toString('latin1');
+  });
+  let closed = false;
+  client.on('error', () => {});
+  client.on('close', () => {
+    closed = true;
+  });
+  client.write(
+    'GET /live HTTP/1.1\r\nhost: a b\r\nconnection: Upgrade\r\nupgrade: websocket\r\n\r\n',
+  );
+  await once(client, 'end');
+  assert.match(text, /^HTTP\/1\.1 400 /);
+  // Past the linger's idle time the edge's side is gone: a late write is
+  // answered with a reset, and the next one fails (EPIPE).
+  await sleep(600);
+  client.write('still here');
+  await sleep(100);
+  client.write('and here');
+  await until(() => closed, 2000).catch(() => {});
+  client.destroy();
+  assert.equal(closed, true, 'the edge closed its side of the socket');
+});
+
 /** An echo-less WebSocket upstream whose sockets the test can drive. */
 async function tunnelUpstream(
   t: import('node:test').TestContext,
