@@ -4,8 +4,9 @@
  * serving goes on for EDGE_DRAIN_MS, then no new connections, in-flight
  * requests finish, idle keep-alive connections close, exit 0. Requests still
  * running after EDGE_SHUTDOWN_GRACE_MS are cut and the exit code is 1.
- * Proxied requests in flight count as in-flight requests; the proxy's
- * upstream connections close last (buildEdge's onClose).
+ * Proxied requests in flight count as in-flight requests; open WebSocket
+ * tunnels are closed when the drain ends; the proxy's upstream connections
+ * close last (buildEdge's onClose).
  */
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,6 +40,10 @@ export async function runWorker(config: Readonly<Config>): Promise<void> {
     logger.info({ signal, drainMs: config.drainMs }, 'draining');
     await sleep(config.drainMs);
     edge.lifecycle.closing = true;
+    // WebSocket clients reconnect (to another edge, or to this one's
+    // successor); left open, a tunnel would hold the worker to the grace's end.
+    const tunnels = edge.proxy.closeTunnels();
+    if (tunnels > 0) logger.info({ tunnels }, 'closed the open WebSocket tunnels');
     let cut = false;
     // server.close() closes the connections idle at that moment; these
     // sweeps close each one that goes idle after its in-flight response.

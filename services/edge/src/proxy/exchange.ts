@@ -6,7 +6,7 @@
  * one object, not a set of closures.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Transform } from 'node:stream';
+import type { Duplex, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { RequestBody } from './body.ts';
 import {
@@ -50,6 +50,8 @@ export interface Shared {
   options: ProxyOptions;
   upstreams: Upstreams;
   counters: Counters;
+  /** Client sockets of the open WebSocket tunnels (upgrade.ts), for `closeTunnels`. */
+  tunnels: Set<Duplex>;
 }
 
 /** Failures while connecting: nothing was sent, and the address is suspect. */

@@ -80,6 +80,12 @@ export interface EdgeProxy {
   stats(): ProxyStats;
   /** Settles once the upstream host name was resolved the first time. */
   readonly ready: Promise<void>;
+  /**
+   * Cuts every open WebSocket tunnel; returns how many. For shutdown: a
+   * tunnel never finishes by itself, and the server waits for it (its
+   * socket is no request `closeAllConnections` knows).
+   */
+  closeTunnels(): number;
   /** Stops timers; in-flight upstream requests finish, then connections close. */
   close(): Promise<void>;
 }
@@ -87,7 +93,7 @@ export interface EdgeProxy {
 export function createProxy(options: ProxyOptions): EdgeProxy {
   const counters = new Counters();
   const upstreams = new Upstreams(options, counters);
-  const shared: Shared = { options, upstreams, counters };
+  const shared: Shared = { options, upstreams, counters, tunnels: new Set() };
   const trusted = trustList(options.trustedProxies);
   const limiter =
     options.rateLimitPerSecond > 0
@@ -189,6 +195,11 @@ export function createProxy(options: ProxyOptions): EdgeProxy {
     upgrade,
     stats: () => counters.snapshot(upstreams.stats()),
     ready: upstreams.ready,
+    closeTunnels: () => {
+      const open = shared.tunnels.size;
+      for (const socket of shared.tunnels) socket.destroy();
+      return open;
+    },
     close: async () => {
       limiter?.close();
       await upstreams.close();

@@ -140,7 +140,12 @@ export class UpgradeExchange implements Dispatcher.DispatchHandler {
     upstream.on('error', () => client.destroy());
     client.on('error', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
-    client.on('close', () => upstream.destroy());
+    const tunnels = this.shared.tunnels;
+    tunnels.add(client);
+    client.on('close', () => {
+      tunnels.delete(client);
+      upstream.destroy();
+    });
     // The client socket's timer sees every byte of both directions: what the
     // client sends is read from it, what the upstream sends is written to it.
     if (options.tunnelIdleMs > 0) {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { test } from 'node:test';
+import WebSocket, { WebSocketServer } from 'ws';
 import { get, makeStaticRoot, startMain } from '../helpers.ts';
 import { send, sleep, startUpstream, until } from './helpers.ts';
 
@@ -38,4 +39,35 @@ test('SIGTERM with a proxied request in flight: it completes, then the edge exit
   assert.equal(reply.status, 200);
   assert.equal(reply.text, 'first half, second half');
   assert.deepEqual(await exited, [0, null]);
+});
+
+test('SIGTERM with a WebSocket open: the tunnel is closed when the drain ends, the edge exits 0', async (t) => {
+  const upstream = await startUpstream(t, (_req, res) => res.end('plain'));
+  const wss = new WebSocketServer({ noServer: true });
+  upstream.server.on('upgrade', (req, socket, head) =>
+    wss.handleUpgrade(req, socket, head, () => {}),
+  );
+  t.after(() => wss.close());
+  const { root } = await makeStaticRoot(t);
+  const { child, port, lines } = await startMain(t, {
+    EDGE_STATIC_ROOT: root,
+    EDGE_UPSTREAM: `http://127.0.0.1:${upstream.port}`,
+    EDGE_DRAIN_MS: '300',
+    // Longer than the test waits: only closing the tunnel lets the worker exit in time.
+    EDGE_SHUTDOWN_GRACE_MS: '20000',
+  });
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/live`);
+  ws.on('error', () => {});
+  t.after(() => ws.terminate());
+  await once(ws, 'open');
+  const closed = once(ws, 'close');
+  const exited = once(child, 'exit');
+  const started = Date.now();
+  child.kill('SIGTERM');
+  await closed;
+  assert.deepEqual(await exited, [0, null]);
+  assert.ok(Date.now() - started < 10_000, `exited after ${Date.now() - started} ms`);
+  assert.ok(
+    lines.some((line) => line.msg === 'closed the open WebSocket tunnels' && line.tunnels === 1),
+  );
 });
