@@ -9,15 +9,16 @@ import {
   createDatabase,
   databaseUrl,
   freePort,
-  type Postgres,
-  startPostgres,
+  type PostgresServer,
+  startServer,
   withClient,
 } from './helpers/postgres.ts';
 import { finished, runScript, startScript } from './helpers/process.ts';
 
-let db: Postgres | undefined;
+// A server of its own: the file creates databases by name in it.
+let db: PostgresServer | undefined;
 
-function server(): Postgres {
+function server(): PostgresServer {
   if (!db) throw new Error('PostgreSQL did not start');
   return db;
 }
@@ -32,7 +33,7 @@ async function appliedNames(database: string): Promise<string[]> {
 
 describe('npm run migrate (real PostgreSQL 17)', () => {
   before(async () => {
-    db = await startPostgres();
+    db = await startServer();
   });
   after(async () => {
     await db?.stop();

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { useAppOnPostgres } from './helpers/app-on-postgres.ts';
-import { migrate, withClient } from './helpers/postgres.ts';
+import { migrate, type PostgresServer, withClient } from './helpers/postgres.ts';
 
 // A fixed host port: the app keeps its DATABASE_URL across the restart.
 // Not migrated: the first test checks readiness before migrate runs.
@@ -12,7 +12,8 @@ const stack = useAppOnPostgres({
   fixedHostPort: true,
   env: { APP_DB_CONNECT_TIMEOUT_MS: '1000' },
 });
-const server = stack.db;
+// fixedHostPort: always a container of its own, which the test restarts.
+const server = () => stack.db() as PostgresServer;
 
 async function get(url: string) {
   return stack.app().inject({ url });

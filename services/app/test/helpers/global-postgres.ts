@@ -1,0 +1,19 @@
+/**
+ * `npm run test:unit`'s global setup (node --test-global-setup): one
+ * PostgreSQL server for the whole run instead of one container per test
+ * file; postgres.ts gives each file a database of its own in it. The URL
+ * reaches the test processes through the environment they inherit.
+ */
+import { PostgreSqlContainer, type StartedPostgreSqlContainer } from '@testcontainers/postgresql';
+import { IMAGE, SHARED_URL_ENV } from './postgres.ts';
+
+let server: StartedPostgreSqlContainer | undefined;
+
+export async function globalSetup(): Promise<void> {
+  server = await new PostgreSqlContainer(IMAGE).start();
+  process.env[SHARED_URL_ENV] = server.getConnectionUri();
+}
+
+export async function globalTeardown(): Promise<void> {
+  await server?.stop();
+}
