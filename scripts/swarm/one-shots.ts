@@ -4,7 +4,7 @@
  * back: collectstatic made the refused release's asset set current, and the
  * volume must name the set of the release that serves. Its migrations stay
  * applied: migrations only ever add (migrations/README.md), and the serving
- * release accepts newer ones (DESIGN.md).
+ * release's /readyz accepts newer ones.
  */
 import { jobDone, jobIteration, serviceImage, updateImage, updateState } from './swarm.ts';
 

@@ -37,7 +37,7 @@ async function edgePort(service: string): Promise<number> {
 async function rollApp(stack: string, image: string, timeoutMs: number): Promise<void> {
   const service = `${stack}_app`;
   // The new release's migrations and assets exist before its first task is
-  // healthy; the running release accepts the newer migrations (DESIGN.md)
+  // healthy; the running release's /readyz accepts newer migrations
   // and its pages' assets stay in the volume (collectstatic keeps old sets).
   await runOneShots(stack, image, timeoutMs);
   await updateImage(service, image, ['--detach=false']);

@@ -2,7 +2,7 @@
  * The app's settings: read from the environment once at start, validated
  * against one schema, returned as a frozen object. A bad or missing setting
  * throws a {@link ConfigError} whose message is the single line `main.ts`
- * prints before exiting 1 (DESIGN.md, "Contracts"); the machinery is
+ * prints before exiting 1 (the root README, "Contracts between the containers"); the machinery is
  * `@stack/shared`'s settings.ts, the edge's too.
  */
 import { isIP } from 'node:net';

@@ -1,6 +1,6 @@
 /**
  * The app server's process: settings → build → listen on 0.0.0.0 → drain on
- * SIGTERM/SIGINT (DESIGN.md, "Shutdown").
+ * SIGTERM/SIGINT (the root README, "Contracts between the containers").
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildApp } from './app.ts';

@@ -2,7 +2,7 @@
  * The edge's settings: read from the environment once at start, validated
  * against one schema, returned as a frozen object. A bad setting throws a
  * {@link ConfigError} whose message is the single line `main.ts` prints before
- * exiting 1 (DESIGN.md, "Contracts"). The machinery is `@stack/shared`'s
+ * exiting 1 (the root README, "Contracts between the containers"). The machinery is `@stack/shared`'s
  * settings.ts, the app's too.
  */
 import { statSync } from 'node:fs';
@@ -148,7 +148,7 @@ export interface Config {
   metricsAllow: readonly string[];
 }
 
-/** Defaults: nginx's where it has one (DESIGN.md, "Contracts"). */
+/** Defaults: nginx's where it has one (the root README, "Contracts between the containers"). */
 export const DEFAULTS = Object.freeze({
   // All interfaces: right in a container; a laptop may say 127.0.0.1.
   host: '0.0.0.0',

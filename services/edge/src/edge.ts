@@ -7,7 +7,7 @@
  * `/_edge/` go to Fastify; everything else goes to the reverse proxy
  * (proxy/) straight from node:http, with no Fastify routing, hooks or body
  * parsing on the way: that lean path is what keeps the proxied rows near
- * the bare pass-through (README, "Benchmark"). WebSocket upgrades outside
+ * the bare pass-through (docs/benchmarks.md). WebSocket upgrades outside
  * the owned prefixes go to the proxy too; every other request carrying
  * `Upgrade` is an ordinary request.
  */

@@ -1,5 +1,5 @@
 /**
- * The edge's answers in the shared error shape (DESIGN.md, "Errors"): JSON,
+ * The edge's answers in the shared error shape (the root README, "Contracts between the containers"): JSON,
  * or the small HTML page for a client that prefers HTML.
  */
 import { errorBody, errorHtml, prefersHtml } from '@stack/shared';

@@ -1,6 +1,6 @@
 import Negotiator from 'negotiator';
 
-/** The one error shape both services answer with (DESIGN.md, "Errors"). */
+/** The one error shape both services answer with (the root README, "Contracts between the containers"). */
 export interface ErrorBody {
   statusCode: number;
   code: string;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 /**
- * DESIGN.md's request-id rule: an incoming id that matches is kept so a trace
+ * The request-id rule (the root README, "Contracts between the containers"): an incoming id that matches is kept so a trace
  * can start upstream of us (a load balancer, a client); anything else is
  * replaced, because ids end up in log lines and must not carry newlines,
  * quotes or megabytes of attacker-chosen text.

@@ -2,7 +2,7 @@
  * The settings machinery both services' config.ts share: pick a service's
  * settings out of the environment, validate them against a JSON schema, and
  * turn the first bad one into a {@link ConfigError} whose message is the
- * single line an entry point prints before exiting 1 (DESIGN.md, "Contracts").
+ * single line an entry point prints before exiting 1 (the root README, "Contracts between the containers").
  * The schema is plain JSON schema (a TypeBox schema is one too), so the edge
  * can skip TypeBox's memory (services/edge/README.md).
  */
@@ -104,7 +104,7 @@ export const PLACEHOLDER_SECRET_PREFIX = 'dev-only-';
 
 /**
  * Throws when `value` is a committed placeholder and the service is not in an
- * explicit development mode (DESIGN.md, Config): a stack deployed with the
+ * explicit development mode (the root README, "Settings"): a stack deployed with the
  * public password stops at start with one line instead of running with it.
  * The message shows the prefix, never the value.
  */

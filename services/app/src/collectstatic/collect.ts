@@ -18,7 +18,7 @@ import { MANIFEST_FILE, parseManifest } from './manifest.ts';
 import { manifestBytes, type StaticSet, setPaths } from './set.ts';
 
 export interface CollectOptions {
-  /** How many sets before the current one keep their files (DESIGN.md: 3). */
+  /** How many sets before the current one keep their files (3 by default). */
   keep?: number;
   /**
    * A lock whose holder has not refreshed it for this long is taken to
@@ -148,8 +148,8 @@ async function acquireLock(dir: string, staleMs: number, onCompromised: (error: 
 }
 
 /**
- * Copies a set into DIR, Django's collectstatic made atomic (DESIGN.md, "The
- * static pipeline"):
+ * Copies a set into DIR, Django's collectstatic made atomic (README.md here, "What
+ * collectstatic does to DIR"):
  *
  * 1. under a lock in `DIR/.collectstatic`, so two runs at once take turns;
  * 2. the history first, naming the new set's files, so a killed run's files

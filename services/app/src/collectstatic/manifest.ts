@@ -6,7 +6,7 @@ import { CollectstaticError, fsError } from './errors.ts';
 export const MANIFEST_FILE = 'manifest.json';
 
 /**
- * DESIGN.md's manifest: `{"version": 1, "files": {"css/app.css": "css/app.3f9a1c2b.css"}}`.
+ * The manifest: `{"version": 1, "files": {"css/app.css": "css/app.3f9a1c2b.css"}}`.
  * Keys are source paths relative to the static root, values the hashed paths
  * that the edge serves `immutable`.
  */

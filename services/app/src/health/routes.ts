@@ -1,6 +1,6 @@
 /**
  * `/healthz` (the process lives) and `/readyz` (send it traffic), as
- * DESIGN.md defines them. The edge polls `/readyz` on every replica.
+ * the root README's contracts define them. The edge polls `/readyz` on every replica.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';

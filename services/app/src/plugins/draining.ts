@@ -1,8 +1,8 @@
 /**
  * Whether this instance is shutting down. `main.ts` starts draining on
  * SIGTERM; `/readyz` then answers 503 `draining` so the edge stops sending
- * new requests here, while every other route keeps serving (DESIGN.md,
- * "Shutdown").
+ * new requests here, while every other route keeps serving (the root
+ * README, "Contracts between the containers").
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';

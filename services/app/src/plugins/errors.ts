@@ -1,6 +1,6 @@
 /**
  * The one place errors become responses: the shared JSON shape, or the small
- * HTML page when the client prefers HTML (DESIGN.md, "Errors"). A client
+ * HTML page when the client prefers HTML (the root README, "Contracts between the containers"). A client
  * never sees a stack trace or a driver message; 5xx details go to the log.
  */
 import { STATUS_CODES } from 'node:http';

@@ -12,7 +12,7 @@ import {
 } from '../../src/collectstatic/index.ts';
 import { setDir, setOf, sources, tempDir } from './helpers.ts';
 
-test('the manifest is DESIGN.md format: version 1, sorted files, trailing newline', () => {
+test('the manifest format: version 1, sorted files, trailing newline', () => {
   const text = serializeManifest({
     version: 1,
     files: { 'js/app.js': 'js/app.0badc0de.js', 'css/app.css': 'css/app.3f9a1c2b.css' },

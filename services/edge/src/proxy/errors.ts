@@ -1,5 +1,5 @@
 /**
- * The edge's own error answers, in the shared shape (DESIGN.md, "Errors"):
+ * The edge's own error answers, in the shared shape (the root README, "Contracts between the containers"):
  * JSON, or the small HTML page for a browser.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';

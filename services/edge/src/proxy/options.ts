@@ -50,7 +50,7 @@ export interface ProxyOptions {
 
 export const defaultResolver: Resolver = (hostname) => dns.lookup(hostname, { all: true });
 
-/** Defaults: nginx's where it has one (DESIGN.md, "Contracts"). */
+/** Defaults: nginx's where it has one (the root README, "Contracts between the containers"). */
 export const PROXY_DEFAULTS = Object.freeze({
   trustedProxies: [] as readonly string[],
   maxBodyBytes: 1024 * 1024,

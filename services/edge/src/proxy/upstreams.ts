@@ -380,7 +380,7 @@ async function probe(
       await response.body.dump();
       return 'pass';
     }
-    // DESIGN.md's /readyz says why it is not ready; `draining` means the
+    // The app's /readyz says why it is not ready; `draining` means the
     // replica is about to exit, so panic mode must not count on it.
     const text = await response.body.text();
     return DRAINING.test(text) ? 'leaving' : 'fail';

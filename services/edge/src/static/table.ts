@@ -204,7 +204,7 @@ export class StaticTable {
   }
 }
 
-/** The hashed names of a DESIGN.md manifest; throws on anything else. */
+/** The hashed names of a collectstatic manifest (`{"version": 1, "files": {…}}`); throws on anything else. */
 export function parseManifest(text: string): string[] {
   const value: unknown = JSON.parse(text);
   if (typeof value !== 'object' || value === null || !('files' in value)) {

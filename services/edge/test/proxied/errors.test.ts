@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type Reply, send, startProxyingEdge, startUpstream } from './helpers.ts';
 
-/** The shared error shape (DESIGN.md, "Errors"), with the id the response carries. */
+/** The shared error shape (the root README, "Contracts between the containers"), with the id the response carries. */
 function assertShared(reply: Reply, status: number, code: string): void {
   assert.equal(reply.status, status);
   assert.equal(reply.headers['content-type'], 'application/json; charset=utf-8');

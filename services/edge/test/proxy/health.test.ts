@@ -66,7 +66,7 @@ test('an address that stops answering its health check gets no requests, even in
 });
 
 test('a replica whose health check says draining is left out of panic mode', async (t) => {
-  // Its /readyz answers as the app's does while it drains (DESIGN.md).
+  // Its /readyz answers as the app's does while it drains.
   const [replica] = await startReplicas(t, 1, () => (req, res) => {
     if (req.url === '/readyz') {
       res.statusCode = 503;

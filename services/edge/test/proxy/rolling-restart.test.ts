@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readBody, send, sleep, startCheckedReplicas } from './helpers.ts';
 
-test('a replica draining as DESIGN.md says (not ready, then closed) loses no POST', async (t) => {
+test('a replica draining as the app does (not ready, then closed) loses no POST', async (t) => {
   const ready = [true, true];
   const received: string[] = [];
   const { replicas, edge } = await startCheckedReplicas(t, ready, (i) => async (req, res) => {
