@@ -4,7 +4,9 @@
  * replica its version, and print a script's output.
  */
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tasks } from '../../scripts/swarm/swarm.ts';
 import { sleep } from './containers.ts';
 import { staticPaths } from './http.ts';
 import { describeLoad, type LoadResult, postEvery, runLoad } from './load.ts';
@@ -79,6 +81,32 @@ export function assertNoFailures(result: LoadResult): void {
     [],
     `${result.failures.length} of ${result.sent} requests failed`,
   );
+}
+
+/**
+ * After a failed step: each task of `service` Swarm still remembers (state,
+ * and why it ended), and the last lines of each of its task logs in
+ * `artifacts`. CI keeps only the suite's output; a crash or a failed health
+ * check shows here, not in a kept file.
+ */
+export async function printTaskHistory(
+  service: string,
+  artifacts: string,
+  lines = 20,
+): Promise<void> {
+  for (const task of await tasks(service).catch(() => [])) {
+    const at = new Date(task.createdAt).toISOString();
+    console.log(
+      `# ${service} task ${task.id.slice(0, 12)} created ${at}: ${task.state} (desired ${task.desiredState})${task.error ? `: ${task.error}` : ''}`,
+    );
+  }
+  const files = (await readdir(artifacts).catch(() => [] as string[])).filter((f) =>
+    f.startsWith(`${service}.`),
+  );
+  for (const file of files) {
+    const text = await readFile(join(artifacts, file), 'utf8');
+    for (const line of text.trimEnd().split('\n').slice(-lines)) console.log(`# ${file}: ${line}`);
+  }
 }
 
 export function printScript(name: string, run: ScriptRun): void {

@@ -34,6 +34,7 @@ import {
   assertNoFailures,
   page as pageAt,
   printScript,
+  printTaskHistory,
   tearDownSuite,
   underLoad as underLoadAt,
   versions as versionsAt,
@@ -127,8 +128,11 @@ describe('the stack on Docker Swarm (one node)', { timeout: 20 * 60_000 }, () =>
     );
   });
 
-  afterEach((t) => {
-    if ('passed' in t && !t.passed) failed = true;
+  afterEach(async (t) => {
+    if ('passed' in t && !t.passed) {
+      failed = true;
+      await printTaskHistory(`${stack}_edge`, artifacts);
+    }
   });
 
   after(() =>

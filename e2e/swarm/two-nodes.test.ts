@@ -32,6 +32,7 @@ import {
   assertNoFailures,
   page,
   printScript,
+  printTaskHistory,
   tearDownSuite,
   underLoad,
   versions,
@@ -93,8 +94,13 @@ describe('the stack on a two-node swarm', { timeout: 20 * 60_000 }, () => {
     assertOk('deploy', deploy);
   });
 
-  afterEach((t) => {
-    if ('passed' in t && !t.passed) failed = true;
+  afterEach(async (t) => {
+    if ('passed' in t && !t.passed) {
+      failed = true;
+      // Tasks of both nodes are listed by the manager; logs are per node.
+      await printTaskHistory(`${stack}_edge`, join(artifacts, 'manager'));
+      await printTaskHistory(`${stack}_edge`, join(artifacts, 'worker'));
+    }
   });
 
   after(() =>
