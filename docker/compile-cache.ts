@@ -29,14 +29,11 @@ interface Run {
   exit: number;
 }
 
-const HEALTHCHECK: Run = { args: ['docker/healthcheck.ts', 'http://127.0.0.1:9/'], exit: 1 };
-
 const RUNS: Record<string, Run[]> = {
   app: [
     { args: ['services/app/src/main.ts'], env: { APP_PORT: '0' }, exit: 1 },
     { args: ['services/app/src/migrate.ts'], env: { APP_PORT: '0' }, exit: 1 },
     { args: ['services/app/src/collectstatic/cli.ts', '--help'], exit: 0 },
-    HEALTHCHECK,
   ],
   edge: [
     { args: ['services/edge/src/main.ts'], env: { EDGE_WORKERS: '0' }, exit: 1 },
@@ -49,7 +46,6 @@ const RUNS: Record<string, Run[]> = {
       ],
       exit: 0,
     },
-    HEALTHCHECK,
   ],
 };
 

@@ -24,7 +24,7 @@ COPY services/edge services/edge
 # Where two versions of a package are needed, npm nests one under the
 # workspace (the edge's undici 8 beside testcontainers' undici 7, say).
 COPY --from=deps /app/services/edge/node_modules services/edge/node_modules
-COPY docker/healthcheck.ts docker/healthcheck.ts
+COPY docker/healthcheck.sh docker/healthcheck.sh
 # Node's compile cache, filled here (docker/compile-cache.ts says why: no
 # process of this image loads the TypeScript stripper, 18 MiB each). Filled
 # as node (the cache is per uid), then handed to root: read-only at run time.
@@ -42,6 +42,6 @@ RUN chown -R root:root .node-compile-cache && chmod -R a+rX,go-w .node-compile-c
 RUN mkdir -p /srv/static && chown node:node /srv/static
 USER node
 EXPOSE 8080
-HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --start-interval=1s --retries=3 \
-  CMD ["node", "docker/healthcheck.ts", "http://127.0.0.1:8080/_edge/healthz"]
+HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --start-interval=1s --retries=3 \
+  CMD ["docker/healthcheck.sh", "8080", "/_edge/healthz"]
 CMD ["node", "services/edge/src/main.ts"]
