@@ -77,7 +77,13 @@ async function leaveOurSwarm(gwbridgeWasOurs: boolean): Promise<void> {
 export async function removeWorkerNodes(): Promise<void> {
   const filters = { label: [`${NODE_LABEL}=true`] };
   for (const { Id } of await docker.listContainers({ all: true, filters })) {
-    await docker.getContainer(Id).remove({ force: true, v: true });
+    // Leaving the swarm may already be removing it (409), or have removed it (404).
+    await docker
+      .getContainer(Id)
+      .remove({ force: true, v: true })
+      .catch((error: { statusCode?: number }) => {
+        if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
+      });
   }
   for (const { Id } of await docker.listNetworks({ filters })) {
     await docker.getNetwork(Id).remove();

@@ -1,0 +1,117 @@
+/**
+ * What a team does on its first afternoon, checked: clone this repository,
+ * `npm run rename -- acme-shop`, install, lint, typecheck, bring the renamed
+ * stack up, load its page and assets through the edge, take it down. Fails
+ * when an old name survives the rename (outside the "forked from" line the
+ * rename leaves in the README) or when any step fails.
+ *
+ *   node scripts/fork-check.ts [name]      # default acme-shop; needs Docker
+ *
+ * The clone lives in a temporary directory named after the new project, so
+ * Compose's project name is the new name too; the stack, its volumes and its
+ * two images are removed whatever happened.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { staticPaths } from '../e2e/src/http.ts';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const name = process.argv[2] ?? 'acme-shop';
+const oldName = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string })
+  .name;
+const started = performance.now();
+
+function step(what: string): void {
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`fork-check: ${what} (${seconds} s)`);
+}
+
+function run(cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
+  const result = spawnSync(command, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0) {
+    throw new Error(
+      `${command} ${args.join(' ')} exited ${result.status ?? result.signal}\n${result.stdout}${result.stderr}`,
+    );
+  }
+  return result.stdout;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Every line of a tracked file that still names the old project or its scope. */
+function survivors(dir: string): string[] {
+  const found = spawnSync('git', ['grep', '-n', '-i', '-I', '-e', oldName, '-e', '@stack/'], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
+  return found.stdout
+    .split('\n')
+    .filter(Boolean)
+    .filter((line) => !/forked from/i.test(line));
+}
+
+async function main(): Promise<void> {
+  const parent = mkdtempSync(join(tmpdir(), 'fork-check-'));
+  const dir = join(parent, name);
+  const compose = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    run(dir, 'docker', ['compose', ...args], env);
+  let up = false;
+  try {
+    run(ROOT, 'git', ['clone', '-q', ROOT, dir]);
+    step(`cloned into ${dir}`);
+    process.stdout.write(run(dir, process.execPath, ['scripts/rename/rename.ts', name]));
+    const left = survivors(dir);
+    if (left.length > 0) throw new Error(`old names left after the rename:\n${left.join('\n')}`);
+    step(`renamed ${oldName} → ${name}; git grep finds no old name`);
+    run(dir, 'npm', ['ci', '--no-audit', '--no-fund']);
+    step('npm ci');
+    run(dir, 'npx', ['biome', 'ci', '.']);
+    run(dir, 'npx', ['tsc', '--noEmit', '-p', '.']);
+    step('lint and typecheck');
+    const port = await freePort();
+    up = true;
+    compose(['up', '--build', '--wait', '--quiet-pull'], { HTTP_PORT: String(port) });
+    step(`docker compose up --build --wait, project ${name}, port ${port}`);
+    const origin = `http://127.0.0.1:${port}`;
+    const page = await fetch(`${origin}/`, { headers: { accept: 'text/html' } });
+    if (page.status !== 200) throw new Error(`GET / answered ${page.status}`);
+    const assets = staticPaths(await page.text());
+    if (assets.length === 0) throw new Error('the page names no /static/ asset');
+    for (const path of assets) {
+      const res = await fetch(`${origin}${path}`);
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
+    }
+    step(`the page and its ${assets.length} assets load through the edge`);
+  } finally {
+    if (up) {
+      // Named, not --rmi all: that would also remove the postgres image.
+      spawnSync('docker', ['compose', 'down', '--volumes', '--timeout', '5'], { cwd: dir });
+      spawnSync('docker', ['rmi', `${name}/app:local`, `${name}/edge:local`]);
+    }
+    rmSync(parent, { recursive: true, force: true });
+  }
+  step('stack, volumes, images and clone removed');
+}
+
+main().catch((error: unknown) => {
+  console.error(`fork-check: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
