@@ -9,32 +9,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { createRecord, listedRecords, listPath } from '../src/domain.ts';
 import { ROOT } from '../src/paths.ts';
 import { startStack } from '../src/stack.ts';
 
 const run = promisify(execFile);
 
 async function rows(origin: (path: string) => string) {
-  const res = await fetch(origin('/api/entries?limit=100'));
+  const res = await fetch(origin(listPath({ limit: 100 })));
   assert.equal(res.status, 200);
-  const page = (await res.json()) as { entries: { id: number; author: string; message: string }[] };
-  return page.entries;
+  return listedRecords(await res.json());
 }
 
 test('a backup restored into a fresh stack gives the same rows', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'e2e-backup-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const dump = join(dir, 'guestbook.dump');
+  const dump = join(dir, 'stack.dump');
 
   const source = await startStack('backup');
   t.after(() => source.down());
-  for (const author of ['Ada', 'Grace', 'Edsger']) {
-    const res = await fetch(source.url('/api/entries'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ author, message: `kept by ${author}` }),
-    });
-    assert.equal(res.status, 201);
+  for (const label of ['Ada', 'Grace', 'Edsger']) {
+    await createRecord(source.url, label, `kept by ${label}`);
   }
   const before = await rows(source.url);
   await run('scripts/backup.sh', [dump], {

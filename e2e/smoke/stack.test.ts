@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createRecord, listedRecords, listPath, PAGE_PATH } from '../src/domain.ts';
 import { staticPaths } from '../src/http.ts';
 import { type Stack, startStack } from '../src/stack.ts';
 
@@ -27,7 +28,7 @@ describe('the compose stack, through the edge', () => {
   });
 
   test('the page renders and every asset it names loads immutable from the edge', async () => {
-    const res = await fetch(running().url('/'), { headers: { accept: 'text/html' } });
+    const res = await fetch(running().url(PAGE_PATH), { headers: { accept: 'text/html' } });
     assert.equal(res.status, 200);
     assert.ok(res.headers.get('x-instance-id'), 'rendered by an app replica');
     const html = await res.text();
@@ -42,17 +43,9 @@ describe('the compose stack, through the edge', () => {
     }
   });
 
-  test('the API creates an entry and lists it', async () => {
-    const created = await fetch(running().url('/api/entries'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ author: 'Smoke', message: 'through the whole chain' }),
-    });
-    assert.equal(created.status, 201);
-    const entry = (await created.json()) as { id: number };
-    const list = (await (await fetch(running().url('/api/entries'))).json()) as {
-      entries: { id: number }[];
-    };
-    assert.ok(list.entries.some((e) => e.id === entry.id));
+  test('the API creates a record and lists it', async () => {
+    const record = await createRecord(running().url, 'Smoke', 'through the whole chain');
+    const list = listedRecords(await (await fetch(running().url(listPath()))).json());
+    assert.ok(list.some((r) => r.id === record.id));
   });
 });

@@ -3,29 +3,11 @@ import assert from 'node:assert/strict';
 import { type IncomingHttpHeaders, request } from 'node:http';
 import { sleep } from './containers.ts';
 
-export interface Entry {
-  id: number;
-  author: string;
-  message: string;
-  createdAt: string;
-}
-
 export interface ErrorBody {
   statusCode: number;
   code: string;
   message: string;
   requestId: string;
-}
-
-/** POST /api/entries; asserts 201 and returns the entry. */
-export async function createEntry(url: (path: string) => string, author: string, message: string) {
-  const res = await fetch(url('/api/entries'), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ author, message }),
-  });
-  assert.equal(res.status, 201, await res.clone().text());
-  return (await res.json()) as Entry;
 }
 
 /** Asserts the shared error shape (services/shared) with one of the allowed codes. */

@@ -6,6 +6,7 @@
  * reports what happened, so a failure the edge let through is counted.
  */
 import { Pool } from 'undici';
+import { CREATE, createBody, listPath } from './domain.ts';
 
 export interface LoadRequest {
   method: 'GET' | 'POST';
@@ -43,21 +44,21 @@ export interface LoadOptions {
 }
 
 /** Every request a load loop sends is a GET of the list. */
-export const getList = (): LoadRequest => ({ method: 'GET', path: '/api/entries?limit=5' });
+export const getList = (): LoadRequest => ({ method: 'GET', path: listPath({ limit: 5 }) });
 
-/** Every `n`-th request posts an entry, the rest read the list. */
+/** Every `n`-th request creates a record, the rest read the list. */
 export const postEvery =
   (n: number) =>
   (i: number): LoadRequest =>
     i % n === n - 1
       ? {
-          method: 'POST',
-          path: '/api/entries',
-          body: JSON.stringify({ author: 'Load', message: `request ${i}` }),
+          method: CREATE.method,
+          path: CREATE.path,
+          body: createBody('Load', `request ${i}`),
         }
       : getList();
 
-/** Every fourth request posts an entry, the rest read the list. */
+/** Every fourth request creates a record, the rest read the list. */
 export const mixed = postEvery(4);
 
 export async function runLoad(origin: string, options: LoadOptions): Promise<LoadResult> {

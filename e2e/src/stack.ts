@@ -4,7 +4,7 @@
  * port, with every container's log streamed to the artifacts folder.
  *
  *   await using stack = await startStack('smoke');
- *   await fetch(stack.url('/api/entries'));
+ *   await fetch(stack.url(PAGE_PATH));
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';

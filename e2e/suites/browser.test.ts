@@ -1,6 +1,6 @@
 /**
  * A real browser through the edge: Debian's Chromium (never a downloaded
- * one), driven by playwright-core, posts the form and sees its entry, with
+ * one), driven by playwright-core, posts the form and sees its record, with
  * no console error and no failed request. The screenshot is kept in the
  * artifacts folder.
  */
@@ -10,13 +10,14 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { launchChromium } from '../src/chromium.ts';
+import { FORM, PAGE_HEADING, PAGE_PATH, PICTURE } from '../src/domain.ts';
 import { ARTIFACTS } from '../src/paths.ts';
 import { useStack } from '../src/suite.ts';
 
 describe('a real browser through the edge', () => {
   const stack = useStack('browser');
 
-  test('Chromium posts the form and sees the new entry, with no console error or failed request', async (t) => {
+  test('Chromium posts the form and sees the new record, with no console error or failed request', async (t) => {
     const chromium = await launchChromium();
     t.after(() => chromium.close());
     const browser = chromium.context;
@@ -34,33 +35,30 @@ describe('a real browser through the edge', () => {
       if (res.status() >= 400) problems.push(`${res.status()}: ${res.url()}`);
     });
 
-    const message = `Signed by a real browser ${randomBytes(4).toString('hex')}`;
+    const text = `Signed by a real browser ${randomBytes(4).toString('hex')}`;
     // localhost, as a user opens it: Chromium treats it as a trustworthy
     // origin (it would log a console error for the page's
     // Cross-Origin-Opener-Policy on a bare IP such as the docker bridge's).
-    const home = new URL(stack().url('/'));
+    const home = new URL(stack().url(PAGE_PATH));
     home.hostname = 'localhost';
     const loaded = await page.goto(home.toString());
     assert.equal(loaded?.status(), 200);
-    assert.equal(await page.locator('h1').textContent(), 'Guestbook');
+    assert.equal(await page.locator('h1').textContent(), PAGE_HEADING);
     // The stylesheet applied: the edge's CSS reached the page.
     const styled = await page.evaluate<number>('document.styleSheets.length');
     assert.ok(styled >= 1, 'a stylesheet loaded');
 
-    await page.fill('#author', 'Chromium');
-    await page.fill('#message', message);
-    await Promise.all([
-      page.waitForURL(/[?&]posted=1/),
-      page.click('form[action="/entries"] button[type=submit]'),
-    ]);
-    const entry = page.locator('.entry', { hasText: message });
-    await entry.waitFor({ state: 'visible', timeout: 10_000 });
-    assert.equal(await entry.locator('.entry-author').textContent(), 'Chromium');
+    await page.fill(FORM.labelField, 'Chromium');
+    await page.fill(FORM.textField, text);
+    await Promise.all([page.waitForURL(FORM.posted), page.click(FORM.submit)]);
+    const record = page.locator(FORM.record, { hasText: text });
+    await record.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await record.locator(FORM.recordLabel).textContent(), 'Chromium');
 
     const shots = join(ARTIFACTS, 'screenshots');
     await mkdir(shots, { recursive: true });
     // One name: each run replaces the last run's picture.
-    const file = join(shots, 'guestbook.png');
+    const file = join(shots, PICTURE);
     await page.screenshot({ path: file });
     console.log(`# screenshot: ${file}`);
     assert.deepEqual(problems, []);

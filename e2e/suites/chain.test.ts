@@ -7,8 +7,21 @@ import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type Docker from 'dockerode';
 import { execNode } from '../src/containers.ts';
-import { assertErrorResponse, type Entry, staticPaths } from '../src/http.ts';
-import { waitForLogLine } from '../src/log-lines.ts';
+import {
+  CREATE,
+  createBody,
+  type DomainRecord,
+  INVALID_BODY,
+  JSON_HEADERS,
+  labelOf,
+  listedRecords,
+  listPath,
+  PAGE_HEADING_HTML,
+  PAGE_PATH,
+  recordPath,
+} from '../src/domain.ts';
+import { assertErrorResponse, staticPaths } from '../src/http.ts';
+import { logLines, waitForLogLine } from '../src/log-lines.ts';
 import { useStack } from '../src/suite.ts';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -46,12 +59,12 @@ describe('the chain, through the edge', () => {
 
   test('the page renders and its hashed assets load immutable, precompressed, with Vary', async () => {
     const set = await listing(await stack().container('edge'), '/srv/static');
-    const res = await fetch(stack().url('/'), { headers: { accept: 'text/html' } });
+    const res = await fetch(stack().url(PAGE_PATH), { headers: { accept: 'text/html' } });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
     assert.ok(res.headers.get('x-instance-id'), 'rendered by an app replica');
     const html = await res.text();
-    assert.match(html, /<h1>Guestbook<\/h1>/);
+    assert.match(html, PAGE_HEADING_HTML);
     const assets = staticPaths(html).map((path) => path.slice('/static/'.length));
     assert.ok(assets.length >= 3, `assets named: ${assets.join(', ')}`);
     for (const name of assets) {
@@ -78,62 +91,99 @@ describe('the chain, through the edge', () => {
     assert.ok(compressed.length >= 1, 'at least one asset is served precompressed');
   });
 
-  test('the API creates, reads, lists and deletes an entry', async () => {
+  test('the API creates, reads, lists and deletes a record', async () => {
     const url = stack().url;
-    const created = await fetch(url('/api/entries'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ author: '  Chain ', message: 'through the whole chain' }),
+    const created = await fetch(url(CREATE.path), {
+      method: CREATE.method,
+      headers: JSON_HEADERS,
+      body: createBody('  Chain ', 'through the whole chain'),
     });
-    assert.equal(created.status, 201);
-    const entry = (await created.json()) as Entry;
-    assert.equal(entry.author, 'Chain', 'trimmed');
-    assert.equal(created.headers.get('location'), `/api/entries/${entry.id}`);
+    assert.equal(created.status, CREATE.status);
+    assert.ok(created.headers.get('x-instance-id'), 'the replica names itself');
+    const record = (await created.json()) as DomainRecord;
+    assert.equal(labelOf(record), 'Chain', 'trimmed');
+    assert.equal(created.headers.get('location'), recordPath(record.id));
 
-    const read = await fetch(url(`/api/entries/${entry.id}`));
+    const read = await fetch(url(recordPath(record.id)));
     assert.equal(read.status, 200);
-    assert.deepEqual(await read.json(), entry);
+    assert.deepEqual(await read.json(), record);
 
-    const list = (await (await fetch(url('/api/entries'))).json()) as { entries: Entry[] };
-    assert.deepEqual(list.entries[0], entry, 'newest first');
-
-    const deleted = await fetch(url(`/api/entries/${entry.id}`), { method: 'DELETE' });
-    assert.equal(deleted.status, 204);
-    await assertErrorResponse(await fetch(url(`/api/entries/${entry.id}`)), [404], ['not_found']);
     await assertErrorResponse(
-      await fetch(url(`/api/entries/${entry.id}`), { method: 'DELETE' }),
+      await fetch(url(CREATE.path), { method: 'POST', headers: JSON_HEADERS, body: INVALID_BODY }),
+      [400],
+      ['validation_failed'],
+    );
+
+    const list = listedRecords(await (await fetch(url(listPath()))).json());
+    assert.deepEqual(list[0], record, 'newest first');
+
+    const deleted = await fetch(url(recordPath(record.id)), { method: 'DELETE' });
+    assert.equal(deleted.status, 204);
+    await assertErrorResponse(await fetch(url(recordPath(record.id))), [404], ['not_found']);
+    await assertErrorResponse(
+      await fetch(url(recordPath(record.id)), { method: 'DELETE' }),
       [404],
       ['not_found'],
     );
   });
 
+  test('/static/ is answered by the edge alone: no request of it reaches the app', async () => {
+    const id = `e2e-static-${randomBytes(6).toString('hex')}`;
+    const manifest = await fetch(stack().url('/static/manifest.json'), {
+      headers: { 'x-request-id': id },
+    });
+    await manifest.arrayBuffer();
+    assert.equal(manifest.status, 200);
+    assert.equal(manifest.headers.get('x-instance-id'), null, 'no app replica answered');
+    const missing = await fetch(stack().url('/static/missing.css'));
+    await missing.arrayBuffer();
+    assert.equal(missing.status, 404);
+    const posted = await fetch(stack().url('/static/x.css'), { method: 'POST', body: 'x' });
+    await posted.arrayBuffer();
+    assert.equal(posted.status, 405);
+    await waitForLogLine(stack().artifacts, 'edge', (line) => line.reqId === id);
+    // Absence is only proved once the app's log has caught up: a later
+    // request's line there means the static ones had their chance to appear.
+    const later = `e2e-after-static-${randomBytes(6).toString('hex')}`;
+    await (
+      await fetch(stack().url(listPath()), { headers: { 'x-request-id': later } })
+    ).arrayBuffer();
+    await waitForLogLine(stack().artifacts, 'app', (line) => line.requestId === later);
+    const reached = (await logLines(stack().artifacts, 'app')).filter(
+      (line) => line.requestId === id || String(line.url ?? '').startsWith('/static/'),
+    );
+    assert.deepEqual(reached, []);
+  });
+
   test("a request id sent in comes back and is in both the edge's and the app's logs", async () => {
     const id = `e2e-chain-${randomBytes(6).toString('hex')}`;
-    const res = await fetch(stack().url('/api/entries'), { headers: { 'x-request-id': id } });
+    const res = await fetch(stack().url(listPath()), { headers: { 'x-request-id': id } });
     assert.equal(res.status, 200);
     await res.arrayBuffer();
     assert.equal(res.headers.get('x-request-id'), id);
     const edge = await waitForLogLine(stack().artifacts, 'edge', (line) => line.reqId === id);
-    assert.equal(edge.path, '/api/entries');
+    assert.equal(edge.path, listPath());
     assert.equal(edge.status, 200);
     const app = await waitForLogLine(stack().artifacts, 'app', (line) => line.requestId === id);
-    assert.equal(app.url, '/api/entries');
+    assert.equal(app.url, listPath());
     assert.equal(app.statusCode, 200);
   });
 
   test('a malformed request id is replaced by a new one', async () => {
-    const res = await fetch(stack().url('/api/entries'), {
+    const res = await fetch(stack().url(listPath()), {
       headers: { 'x-request-id': 'not ok; <script>' },
     });
     await res.arrayBuffer();
     assert.equal(res.status, 200);
-    assert.match(res.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+    const id = res.headers.get('x-request-id') ?? '';
+    assert.match(id, /^[0-9a-f-]{36}$/);
+    await waitForLogLine(stack().artifacts, 'app', (line) => line.requestId === id);
   });
 
   test("a client's forged X-Forwarded-For is not the address the app logs", async () => {
     const id = `e2e-xff-${randomBytes(6).toString('hex')}`;
     const forged = '203.0.113.77';
-    const res = await fetch(stack().url('/api/entries'), {
+    const res = await fetch(stack().url(listPath()), {
       headers: { 'x-request-id': id, 'x-forwarded-for': forged, 'x-real-ip': forged },
     });
     assert.equal(res.status, 200);

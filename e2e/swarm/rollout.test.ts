@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { serviceImage } from '../../scripts/swarm/swarm.ts';
 import { exec, sleep } from '../src/containers.ts';
+import { CREATE, createBody, JSON_HEADERS } from '../src/domain.ts';
 import { eventually, tryFetch } from '../src/http.ts';
 import { followLogs, type LogFollower, stackScope } from '../src/logs.ts';
 import { ARTIFACTS, ROOT } from '../src/paths.ts';
@@ -158,12 +159,12 @@ describe('the stack on Docker Swarm (one node)', { timeout: 20 * 60_000 }, () =>
 
   test('deployed from nothing: the page, its assets and the API through the edge', async () => {
     await assertAssetsLoad(origin, (await page()).assets);
-    const created = await fetch(url('/api/entries'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ author: 'Swarm', message: 'deployed' }),
+    const created = await fetch(url(CREATE.path), {
+      method: CREATE.method,
+      headers: JSON_HEADERS,
+      body: createBody('Swarm', 'deployed'),
     });
-    assert.equal(created.status, 201);
+    assert.equal(created.status, CREATE.status);
     // Swarm says 3/3 once the tasks are healthy; the edge adds each within
     // its next re-resolve and health check (1 s each).
     await eventually(

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { jobIteration, tasks } from '../../scripts/swarm/swarm.ts';
 import { sleep } from '../src/containers.ts';
+import { CREATE, createBody, JSON_HEADERS, listPath } from '../src/domain.ts';
 import { eventually } from '../src/http.ts';
 import { followLogs, type LogFollower, stackScope } from '../src/logs.ts';
 import { ARTIFACTS, ROOT } from '../src/paths.ts';
@@ -133,17 +134,17 @@ describe('the stack on a two-node swarm', { timeout: 20 * 60_000 }, () => {
     const [managerEdge = '', workerEdge = ''] = edges;
     const run = randomBytes(4).toString('hex');
     for (let i = 0; i < 6; i += 1) {
-      const created = await fetch(`${workerEdge}/api/entries`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ author: 'Two nodes', message: `${run} ${i}` }),
+      const created = await fetch(`${workerEdge}${CREATE.path}`, {
+        method: CREATE.method,
+        headers: JSON_HEADERS,
+        body: createBody('Two nodes', `${run} ${i}`),
       });
-      assert.equal(created.status, 201);
+      assert.equal(created.status, CREATE.status);
       await created.arrayBuffer();
     }
-    const listed = await (await fetch(`${managerEdge}/api/entries?limit=10`)).text();
+    const listed = await (await fetch(`${managerEdge}${listPath({ limit: 10 })}`)).text();
     for (let i = 0; i < 6; i += 1) {
-      assert.ok(listed.includes(`${run} ${i}`), `the manager's edge lists entry ${i}`);
+      assert.ok(listed.includes(`${run} ${i}`), `the manager's edge lists record ${i}`);
     }
   });
 

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type Docker from 'dockerode';
 import { sleep, waitHealthy } from '../../src/containers.ts';
+import { CREATE, createBody, JSON_HEADERS, listPath, PAGE_PATH } from '../../src/domain.ts';
 import { assertErrorResponse, eventually, tryFetch } from '../../src/http.ts';
 import { describeLoad, mixed, runLoad } from '../../src/load.ts';
 import type { Stack } from '../../src/stack.ts';
@@ -29,7 +30,7 @@ async function hostname(replica: Docker.Container): Promise<string> {
 async function serving(stack: Stack, timeoutMs = 30_000): Promise<void> {
   await eventually(
     async () => {
-      const res = await fetch(stack.url('/api/entries?limit=1'));
+      const res = await fetch(stack.url(listPath({ limit: 1 })));
       await res.arrayBuffer();
       assert.equal(res.status, 200);
     },
@@ -94,8 +95,8 @@ describe('app replicas and the edge failing', () => {
     const replicas = await apps(stack());
     await Promise.all(replicas.map((replica) => replica.stop({ t: 20 })));
     try {
-      await assertErrorResponse(await fetch(stack().url('/api/entries')), [502, 503], GAP_CODES);
-      const page = await fetch(stack().url('/'), { headers: { accept: 'text/html' } });
+      await assertErrorResponse(await fetch(stack().url(listPath())), [502, 503], GAP_CODES);
+      const page = await fetch(stack().url(PAGE_PATH), { headers: { accept: 'text/html' } });
       assert.ok([502, 503].includes(page.status));
       assert.match(page.headers.get('content-type') ?? '', /^text\/html/, 'browsers get a page');
       await page.arrayBuffer();
@@ -114,7 +115,7 @@ describe('app replicas and the edge failing', () => {
     const stop = new AbortController();
     const probe = (async () => {
       while (!stop.signal.aborted) {
-        const res = await tryFetch(stack().url('/api/entries?limit=1'));
+        const res = await tryFetch(stack().url(listPath({ limit: 1 })));
         last = res?.status ?? 0;
         statuses.set(last, (statuses.get(last) ?? 0) + 1);
         if (!res) problems.push('no response');
@@ -147,10 +148,10 @@ describe('app replicas and the edge failing', () => {
     try {
       const started = performance.now();
       // A POST: never retried on another replica, so one timeout is measured.
-      const res = await fetch(stack().url('/api/entries'), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ author: 'Paused', message: 'waits for a frozen app' }),
+      const res = await fetch(stack().url(CREATE.path), {
+        method: CREATE.method,
+        headers: JSON_HEADERS,
+        body: createBody('Paused', 'waits for a frozen app'),
       });
       const elapsed = performance.now() - started;
       await assertErrorResponse(res, [504], ['upstream_timeout']);

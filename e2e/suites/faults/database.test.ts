@@ -6,6 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { exec, execNode, waitHealthy } from '../../src/containers.ts';
+import { CREATE, createBody, JSON_HEADERS, listPath, TABLE } from '../../src/domain.ts';
 import { assertErrorResponse, eventually } from '../../src/http.ts';
 import { ROOT } from '../../src/paths.ts';
 import type { Stack } from '../../src/stack.ts';
@@ -64,15 +65,11 @@ describe('the database failing', () => {
       assert.equal(inside.body.code, 'db_unavailable');
       const codes = ['db_unavailable'];
       const ready = await assertErrorResponse(await fetch(stack().url('/readyz')), [503], codes);
-      const list = await assertErrorResponse(
-        await fetch(stack().url('/api/entries')),
-        [503],
-        codes,
-      );
-      const post = await fetch(stack().url('/api/entries'), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ author: 'Nobody', message: 'the database is down' }),
+      const list = await assertErrorResponse(await fetch(stack().url(listPath())), [503], codes);
+      const post = await fetch(stack().url(CREATE.path), {
+        method: CREATE.method,
+        headers: JSON_HEADERS,
+        body: createBody('Nobody', 'the database is down'),
       });
       const posted = await assertErrorResponse(post, [503], codes);
       console.log(
@@ -86,7 +83,7 @@ describe('the database failing', () => {
       async () => {
         const ready = await fetch(stack().url('/readyz'));
         assert.equal(ready.status, 200, await ready.text());
-        const list = await fetch(stack().url('/api/entries'));
+        const list = await fetch(stack().url(listPath()));
         assert.equal(list.status, 200, await list.text());
       },
       { timeoutMs: 30_000 },
@@ -114,6 +111,6 @@ describe('the database failing', () => {
       applied.split('\n'),
       files.map((name) => `${name}|1`),
     );
-    assert.equal(await psql(stack(), 'racing', "SELECT to_regclass('public.entries')"), 'entries');
+    assert.equal(await psql(stack(), 'racing', `SELECT to_regclass('public.${TABLE}')`), TABLE);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The app as the bench's second upstream: a PostgreSQL 17 container
  * (testcontainers, the seeded `postgres:17` image), the migrations, a few
- * entries, and `services/app/src/main.ts` in a process of its own, as in
+ * records (e2e/src/domain.ts), and `services/app/src/main.ts` in a process of its own, as in
  * production. Not in the bench's own process: the runner samples /proc
  * and starts wrk, and an app sharing its event loop and CPU time would blur
  * both. `stop()` removes the container whatever happened.
@@ -12,6 +12,7 @@ import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
+import { CREATE, createBody, JSON_HEADERS, listPath } from '../../../e2e/src/domain.ts';
 import { freePort } from '../processes.ts';
 
 const APP_DIR = fileURLToPath(new URL('../../../services/app/', import.meta.url));
@@ -69,14 +70,14 @@ export async function startAppUpstream(dir: string): Promise<AppUpstream> {
     const url = `http://127.0.0.1:${port}`;
     await untilReady(url, app);
     for (let i = 0; i < 10; i++) {
-      const res = await fetch(`${url}/api/entries`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ author: `bench ${i}`, message: 'a guestbook entry to list' }),
+      const res = await fetch(`${url}${CREATE.path}`, {
+        method: CREATE.method,
+        headers: JSON_HEADERS,
+        body: createBody(`bench ${i}`, 'a record for a bench list'),
       });
-      if (res.status !== 201) throw new Error(`seeding answered ${res.status}`);
+      if (res.status !== CREATE.status) throw new Error(`seeding answered ${res.status}`);
     }
-    return { url, path: '/api/entries?limit=10', pid: app.pid, stop };
+    return { url, path: listPath({ limit: 10 }), pid: app.pid, stop };
   } catch (error) {
     await stop();
     throw error;

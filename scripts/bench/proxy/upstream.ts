@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 
 export const SMALL_BODY = Buffer.from(
-  JSON.stringify({ id: 42, name: 'guestbook entry', tags: ['a', 'b'], ok: true }),
+  JSON.stringify({ id: 42, name: 'a stored record', tags: ['a', 'b'], ok: true }),
 );
 
 export function startUpstream(port: number, host = '127.0.0.1'): Server {

@@ -49,7 +49,7 @@ test('errors the edge answers itself', async (t) => {
 
   await t.test('everything outside /static/ and /_edge/ goes to the proxy', async () => {
     // Nothing listens upstream here (testConfig): the proxy's own 502/503.
-    for (const path of ['/', '/api/entries', '/staticx/a.css', '/_edgex']) {
+    for (const path of ['/', '/api/items', '/staticx/a.css', '/_edgex']) {
       const answer = await get(port, path);
       assert.ok(answer.status === 502 || answer.status === 503, `${path}: ${answer.status}`);
       const { code, requestId } = JSON.parse(answer.body.toString());

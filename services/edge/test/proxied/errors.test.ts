@@ -17,11 +17,11 @@ test('502 upstream_unreachable when the upstream dies on a POST (never replayed)
   const upstream = await startUpstream(t, (req) => req.socket.destroy());
   const { port } = await startProxyingEdge(t, `http://127.0.0.1:${upstream.port}`);
   assertShared(
-    await send(port, { method: 'POST', path: '/api/entries', body: '{}' }),
+    await send(port, { method: 'POST', path: '/api/items', body: '{}' }),
     502,
     'upstream_unreachable',
   );
-  assert.deepEqual(upstream.seen, ['POST /api/entries'], 'sent exactly once');
+  assert.deepEqual(upstream.seen, ['POST /api/items'], 'sent exactly once');
 });
 
 test('503 no_upstream when the host name resolves to nothing; HTML for a browser', async (t) => {

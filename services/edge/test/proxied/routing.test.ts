@@ -12,9 +12,9 @@ test('the edge routes like nginx: /static/ and /_edge/ itself, everything else u
   const { port, lines } = await startProxyingEdge(t, `http://127.0.0.1:${upstream.port}`);
 
   await t.test('GET and POST outside the owned prefixes are proxied, bodies included', async () => {
-    const got = await send(port, { path: '/api/entries?limit=2' });
+    const got = await send(port, { path: '/api/items?limit=2' });
     assert.equal(got.status, 200);
-    assert.equal(got.text, 'upstream saw GET /api/entries?limit=2 with 0 bytes');
+    assert.equal(got.text, 'upstream saw GET /api/items?limit=2 with 0 bytes');
     assert.equal(got.headers.server, undefined, 'the upstream’s Server (and version) is dropped');
     const posted = await send(port, { method: 'POST', path: '/form', body: ['ab', 'cde'] });
     assert.equal(posted.text, 'upstream saw POST /form with 5 bytes');

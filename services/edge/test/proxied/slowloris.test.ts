@@ -15,13 +15,13 @@ test('slowloris clients are cut by EDGE_HEADERS_TIMEOUT_MS while others are serv
 
   const answers: string[] = [];
   const slow = Array.from({ length: 20 }, () =>
-    slowClient(t, port, 'GET /api/entries HTTP/1.1\r\nHost: slow.test\r\n', (chunk) =>
+    slowClient(t, port, 'GET /api/items HTTP/1.1\r\nHost: slow.test\r\n', (chunk) =>
       answers.push(chunk.toString()),
     ),
   );
 
   await sleep(200);
-  const served = await send(port, { path: '/api/entries' });
+  const served = await send(port, { path: '/api/items' });
   assert.equal(served.status, 200);
   assert.equal(served.text, 'served');
 
@@ -34,5 +34,5 @@ test('slowloris clients are cut by EDGE_HEADERS_TIMEOUT_MS while others are serv
     answers.some((text) => text.startsWith('HTTP/1.1 408 ')),
     'they were told 408 before the close',
   );
-  assert.equal(lines.filter((line) => line.path === '/api/entries').length, 1);
+  assert.equal(lines.filter((line) => line.path === '/api/items').length, 1);
 });

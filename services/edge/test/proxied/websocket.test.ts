@@ -80,7 +80,7 @@ test('a POST carrying Upgrade is proxied and logged as a POST, then the connecti
   const { port, lines } = await startProxyingEdge(t, `http://127.0.0.1:${upstream.port}`);
   const reply = await send(port, {
     method: 'POST',
-    path: '/entries',
+    path: '/items',
     headers: { ...WEBSOCKET, 'x-request-id': 'post-upgrade-01' },
     body: 'hello',
   });

@@ -28,10 +28,10 @@ test('a Fastify catch-all route can hand requests to the proxy with reply.hijack
 
   const reply = await send(port, {
     method: 'POST',
-    path: '/api/entries?x=1',
+    path: '/api/items?x=1',
     headers: { 'content-type': 'application/json' },
     body: '{"a":1}',
   });
   assert.equal(reply.status, 200);
-  assert.equal(reply.text, 'POST /api/entries?x=1 {"a":1}');
+  assert.equal(reply.text, 'POST /api/items?x=1 {"a":1}');
 });

@@ -189,7 +189,7 @@ test('a POST carrying Upgrade is proxied as a POST, its body and method intact',
   const { state, edge } = await recordingUpstream(t);
   const reply = await send(edge.port, {
     method: 'POST',
-    path: '/entries',
+    path: '/items',
     headers: { ...WEBSOCKET, 'content-type': 'text/plain' },
     body: 'hello',
   });
