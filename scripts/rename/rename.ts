@@ -4,7 +4,8 @@
  * tracked text file, the lockfile included. See README.md here.
  *   node scripts/rename/rename.ts <name> [--dry-run] [--no-note]
  */
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { detectCurrent } from './detect.ts';
 import { trackedTextFiles } from './files.ts';
@@ -65,6 +66,25 @@ function collision(files: { path: string; text: string }[], to: string): string 
 
 const show = (line: string) => line.trim() || '(empty)';
 
+/**
+ * A longer or shorter name shifts Markdown table columns and can move a
+ * scoped import to another place in the sorted order, so `biome ci` would
+ * fail on the renamed tree. Only the files just rewritten are formatted.
+ */
+function formatRewritten(root: string, paths: string[]): string {
+  const biome = join(root, 'node_modules/.bin/biome');
+  if (!existsSync(biome))
+    return 'biome is not installed: run npx biome check --write . after npm install';
+  const result = spawnSync(
+    biome,
+    ['check', '--write', '--files-ignore-unknown=true', '--no-errors-on-unmatched', ...paths],
+    { cwd: root, encoding: 'utf8' },
+  );
+  if (result.status !== 0)
+    return `biome check --write failed on the rewritten files:\n${result.stderr}${result.stdout}`;
+  return `biome check --write on the rewritten files: ${result.stderr.trim() || result.stdout.trim()}`;
+}
+
 function main(): void {
   const { name: to, dryRun, note } = parse();
   const problem = nameProblem(to);
@@ -120,8 +140,13 @@ function main(): void {
     return;
   }
   for (const edit of edits) writeFileSync(join(root, edit.path), edit.text);
+  const formatted = formatRewritten(
+    root,
+    edits.map((edit) => edit.path),
+  );
   process.stdout.write(
     `renamed ${what}: ${edits.length} files, ${lines} lines changed\n` +
+      `${formatted}\n` +
       'node_modules still links the old scope: run npm install (or npm ci) next\n',
   );
 }

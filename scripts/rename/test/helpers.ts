@@ -5,6 +5,21 @@ import { dirname, join, resolve } from 'node:path';
 
 export const SOURCE = resolve(import.meta.dirname, '../../..');
 
+/**
+ * Two names to rename to, neither the current one (a fork renamed already
+ * runs these tests too). Joined at run time so that renaming the repository
+ * to one of them never rewrites this list.
+ */
+export function targets(current: string): [string, string] {
+  const names = [
+    ['acme', 'shop'],
+    ['acme', 'store'],
+    ['third', 'name'],
+  ].map((parts) => parts.join('-'));
+  const [first, second] = names.filter((name) => name !== current);
+  return [first as string, second as string];
+}
+
 export type Run = { status: number | null; stdout: string; stderr: string };
 
 /**

@@ -4,14 +4,11 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { detectCurrent } from '../detect.ts';
 import { NOTE_PATTERN } from '../rewrite.ts';
-import { changed, copyRepo, grep, readJson, rename, SOURCE, stage } from './helpers.ts';
+import { changed, copyRepo, grep, readJson, rename, SOURCE, stage, targets } from './helpers.ts';
 
 // Read, not assumed: the tests must keep passing in a fork renamed already.
 const current = detectCurrent(SOURCE);
-// Joined at run time: written out, they would occur in this file, and the
-// rename refuses a name that already occurs in the repository.
-const FIRST = ['acme', 'shop'].join('-');
-const THIRD = ['third', 'name'].join('-');
+const [FIRST, THIRD] = targets(current.name);
 
 function workspaceNames(dir: string): string[] {
   const workspaces = readJson(dir, 'package.json').workspaces as string[];
