@@ -1,6 +1,6 @@
 /**
  * What a team does on its first afternoon, checked: clone this repository,
- * `npm run rename -- acme-shop`, install, lint, typecheck, bring the renamed
+ * install, `npm run rename -- acme-shop`, install again, lint, typecheck, bring the renamed
  * stack up, load its page and assets through the edge, take it down. Fails
  * when an old name survives the rename (outside the "forked from" line the
  * rename leaves in the README) or when any step fails.
@@ -76,12 +76,16 @@ async function main(): Promise<void> {
   try {
     run(ROOT, 'git', ['clone', '-q', ROOT, dir]);
     step(`cloned into ${dir}`);
-    process.stdout.write(run(dir, process.execPath, ['scripts/rename/rename.ts', name]));
+    // Installed first, as a team that tried the clone before forking it has:
+    // the rename then formats what it rewrote with the installed biome.
+    run(dir, 'npm', ['ci', '--no-audit', '--no-fund']);
+    step('npm ci');
+    process.stdout.write(run(dir, 'npm', ['run', '--silent', 'rename', '--', name]));
     const left = survivors(dir);
     if (left.length > 0) throw new Error(`old names left after the rename:\n${left.join('\n')}`);
     step(`renamed ${oldName} → ${name}; git grep finds no old name`);
     run(dir, 'npm', ['ci', '--no-audit', '--no-fund']);
-    step('npm ci');
+    step('npm ci with the renamed lockfile');
     run(dir, 'npx', ['biome', 'ci', '.']);
     run(dir, 'npx', ['tsc', '--noEmit', '-p', '.']);
     step('lint and typecheck');

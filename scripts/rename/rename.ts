@@ -44,15 +44,16 @@ function parse(): { name: string; dryRun: boolean; note: boolean } {
 /**
  * Every later rename finds the project name by its occurrences, so a name
  * that already occurs as something else (app, edge, shop in prose) would be
- * mixed up with it from then on. This folder is left out: its README and
- * tests use example names, and renaming those along does no harm.
+ * mixed up with it from then on. This folder and the fork check are left
+ * out: their docs and tests use example names, and renaming those along
+ * does no harm.
  */
 function collision(files: { path: string; text: string }[], to: string): string | undefined {
   const pattern = matcher({ name: to, scope: to });
   let count = 0;
   let first = '';
   for (const file of files) {
-    if (file.path.startsWith('scripts/rename/')) continue;
+    if (file.path.startsWith('scripts/rename/') || file.path === 'scripts/fork-check.ts') continue;
     file.text.split('\n').forEach((line, index) => {
       pattern.lastIndex = 0;
       if (!pattern.test(line)) return;
