@@ -19,3 +19,14 @@ export {
   type SettingsSchema,
   settingsReader,
 } from './settings.ts';
+export {
+  hashedName,
+  hashOfName,
+  isHashedName,
+  isSafeRelativePath,
+  MANIFEST_FILE,
+  type Manifest,
+  ManifestError,
+  parseManifest,
+  serializeManifest,
+} from './static-manifest.ts';
