@@ -9,6 +9,7 @@ export {
 } from './errors.ts';
 export { REQUEST_ID_HEADER, REQUEST_ID_PATTERN, requestIdFrom } from './request-id.ts';
 export {
+  addressListSetting,
   ConfigError,
   invalid,
   loadOrExit,
@@ -30,3 +31,10 @@ export {
   parseManifest,
   serializeManifest,
 } from './static-manifest.ts';
+export {
+  ADDRESS_RANGES,
+  type AddressRange,
+  addressRanges,
+  expandAddressList,
+  parseAddressList,
+} from './trusted-proxies.ts';
