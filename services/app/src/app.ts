@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { errorBody, REQUEST_ID_HEADER, requestIdFrom } from '@stack/shared';
+import { errorBody, expandAddressList, REQUEST_ID_HEADER, requestIdFrom } from '@stack/shared';
 import Fastify from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Manifest } from './collectstatic/index.ts';
@@ -42,7 +42,9 @@ export function buildApp(config: Readonly<Config>, options: BuildOptions) {
     logController: new RequestLog(),
     // Empty list: trust no one, so X-Forwarded-* from a client changes
     // nothing. https://fastify.dev/docs/latest/Reference/Server/#trustproxy
-    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
+    // Range names are expanded here so proxy-addr sees only the addresses and
+    // CIDRs they mean in @stack/shared, the edge's meaning too.
+    trustProxy: config.trustedProxies.length > 0 ? expandAddressList(config.trustedProxies) : false,
     // After the drain, a request still arriving on an open keep-alive
     // connection is served (with `Connection: close`) rather than answered
     // with Fastify's own 503 body, which is not the shared error shape.

@@ -5,8 +5,8 @@
  * prints before exiting 1 (the root README, "Contracts between the containers"); the machinery is
  * `@stack/shared`'s settings.ts, the edge's too.
  */
-import { isIP } from 'node:net';
 import {
+  addressListSetting,
   invalid,
   loadOrExit,
   missing,
@@ -62,7 +62,7 @@ const EnvSchema = Type.Object({
   }),
   APP_TRUSTED_PROXIES: Type.String({
     default: '',
-    description: 'a comma-separated list of addresses or CIDRs',
+    description: 'a comma-separated list of addresses, CIDRs, loopback, linklocal or uniquelocal',
   }),
   APP_LOG_LEVEL: Type.Union(
     LOG_LEVELS.map((level) => Type.Literal(level)),
@@ -114,7 +114,7 @@ export interface Config {
   dbStatementTimeoutMs: number;
   /** How long `migrate` waits for the database to accept connections (0: not at all). */
   dbWaitMs: number;
-  /** Addresses/CIDRs whose `X-Forwarded-*` headers are believed; empty: none. */
+  /** Addresses, CIDRs and range names (as written) whose `X-Forwarded-*` headers are believed; empty: none. */
   trustedProxies: readonly string[];
   drainMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -144,7 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
     dbConnectTimeoutMs: settings.APP_DB_CONNECT_TIMEOUT_MS,
     dbStatementTimeoutMs: settings.APP_DB_STATEMENT_TIMEOUT_MS,
     dbWaitMs: settings.APP_DB_WAIT_MS,
-    trustedProxies: Object.freeze(trustedProxies(settings.APP_TRUSTED_PROXIES)),
+    trustedProxies: addressListSetting('APP_TRUSTED_PROXIES', settings.APP_TRUSTED_PROXIES),
     drainMs: settings.APP_DRAIN_MS,
     logLevel: settings.APP_LOG_LEVEL,
     version: settings.APP_VERSION ?? pkg.version,
@@ -191,32 +191,6 @@ function passwordOf(url: string): string {
   } catch {
     return password;
   }
-}
-
-// proxy-addr (Fastify's trustProxy) also accepts these names for ranges.
-const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
-
-function trustedProxies(list: string): string[] {
-  const entries = list
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
-  for (const entry of entries) {
-    if (!isProxyEntry(entry)) {
-      throw invalid('APP_TRUSTED_PROXIES', `"${entry}" is not an address, a CIDR or a range name`);
-    }
-  }
-  return entries;
-}
-
-function isProxyEntry(entry: string): boolean {
-  if (PROXY_RANGE_NAMES.has(entry)) return true;
-  const [address = '', prefix, ...rest] = entry.split('/');
-  const family = isIP(address);
-  if (family === 0 || rest.length > 0) return false;
-  if (prefix === undefined) return true;
-  const bits = Number(prefix);
-  return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
 }
 
 /** For entry points: the settings, or the one line naming the bad one and exit 1. */

@@ -101,7 +101,7 @@ describe('config', () => {
     );
     rejects(
       { ...URL_ENV, APP_TRUSTED_PROXIES: '10.0.0.0/33' },
-      'invalid setting APP_TRUSTED_PROXIES: "10.0.0.0/33" is not an address, a CIDR or a range name',
+      'invalid setting APP_TRUSTED_PROXIES: "10.0.0.0/33" is not an IP address, a CIDR (prefix 0-32 for IPv4, 0-128 for IPv6) or one of loopback, linklocal, uniquelocal',
     );
   });
 

@@ -11,8 +11,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 // The subpath, not the package root: the primary loads this file, and it
 // imports only what it needs (../README.md, "What each choice cost or bought").
-import { invalid, settingsReader } from '@stack/shared/settings';
-import { trustList } from './proxy/forwarded.ts';
+import { addressListSetting, invalid, settingsReader } from '@stack/shared/settings';
 import { PROXY_DEFAULTS } from './proxy/options.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -252,23 +251,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
   });
 }
 
-/** A comma-separated address list, each entry checked (forwarded.ts's grammar). */
+/** A comma-separated address list, each entry checked (`@stack/shared`'s grammar, the app's too). */
 function addressList(
   name: string,
   value: string | undefined,
   fallback: readonly string[],
 ): readonly string[] {
   if (value === undefined) return fallback;
-  const entries = value
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
-  try {
-    trustList(entries);
-  } catch (error) {
-    throw invalid(name, (error as Error).message);
-  }
-  return Object.freeze(entries);
+  return addressListSetting(name, value);
 }
 
 /** `http://host:port` only: the proxy speaks plain HTTP/1.1 to the app replicas. */

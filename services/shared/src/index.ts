@@ -9,6 +9,7 @@ export {
 } from './errors.ts';
 export { REQUEST_ID_HEADER, REQUEST_ID_PATTERN, requestIdFrom } from './request-id.ts';
 export {
+  addressListSetting,
   ConfigError,
   invalid,
   loadOrExit,
@@ -19,3 +20,21 @@ export {
   type SettingsSchema,
   settingsReader,
 } from './settings.ts';
+export {
+  hashedName,
+  hashOfName,
+  isHashedName,
+  isSafeRelativePath,
+  MANIFEST_FILE,
+  type Manifest,
+  ManifestError,
+  parseManifest,
+  serializeManifest,
+} from './static-manifest.ts';
+export {
+  ADDRESS_RANGES,
+  type AddressRange,
+  addressRanges,
+  expandAddressList,
+  parseAddressList,
+} from './trusted-proxies.ts';

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
+import { parseAddressList } from './trusted-proxies.ts';
 
 export class ConfigError extends Error {
   readonly setting: string;
@@ -128,5 +129,17 @@ export function loadOrExit<Settings>(load: () => Settings): Settings {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
+  }
+}
+
+/**
+ * An address-list setting (`@stack/shared`'s trusted-proxies.ts grammar): the
+ * entries as written, or the one line naming the setting and the bad entry.
+ */
+export function addressListSetting(setting: string, value: string): readonly string[] {
+  try {
+    return parseAddressList(value);
+  } catch (error) {
+    throw invalid(setting, (error as Error).message);
   }
 }

@@ -8,21 +8,8 @@ import {
   loadManifest,
   parseManifest,
   readSet,
-  serializeManifest,
 } from '../../src/collectstatic/index.ts';
 import { setDir, setOf, sources, tempDir } from './helpers.ts';
-
-test('the manifest format: version 1, sorted files, trailing newline', () => {
-  const text = serializeManifest({
-    version: 1,
-    files: { 'js/app.js': 'js/app.0badc0de.js', 'css/app.css': 'css/app.3f9a1c2b.css' },
-  });
-  assert.equal(
-    text,
-    '{\n  "version": 1,\n  "files": {\n    "css/app.css": "css/app.3f9a1c2b.css",\n    "js/app.js": "js/app.0badc0de.js"\n  }\n}\n',
-  );
-  assert.deepEqual(parseManifest(text, 'x'), JSON.parse(text));
-});
 
 test('assetUrl gives the hashed URL and throws a clear error for an unknown name', () => {
   const manifest = parseManifest(
@@ -44,17 +31,11 @@ test('assetUrl gives the hashed URL and throws a clear error for an unknown name
 test('a malformed manifest is a one-line error naming the file', async (t) => {
   const dir = await tempDir(t);
   const path = join(dir, 'manifest.json');
+  // The full list of refusals is the contract's (services/shared/test/static-manifest.test.ts).
   const cases: [string, RegExp][] = [
     ['{"version": 1, "files": {', /invalid JSON/],
-    ['[]', /expected an object/],
-    ['{"version": 2, "files": {}}', /"version" must be 1, got 2/],
-    ['{"version": 1}', /"files" must be an object/],
     ['{"version": 1, "files": {}, "extra": true}', /unexpected key "extra"/],
-    ['{"version": 1, "files": {"css/app.css": 42}}', /files\["css\/app\.css"\] must be the name/],
-    ['{"version": 1, "files": {"css/app.css": "css/other.3f9a1c2b.css"}}', /must be the name/],
     ['{"version": 1, "files": {"../etc/passwd": "../etc/passwd.3f9a1c2b"}}', /unsafe name/],
-    ['{"version": 1, "files": {"/abs.css": "/abs.3f9a1c2b.css"}}', /unsafe name/],
-    ['{"version": 1, "files": {".collectstatic/x": ".collectstatic/x.3f9a1c2b"}}', /unsafe name/],
   ];
   for (const [text, reason] of cases) {
     await writeFile(path, text);

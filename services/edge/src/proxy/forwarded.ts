@@ -8,6 +8,7 @@
 
 import type { Socket } from 'node:net';
 import { BlockList, isIP } from 'node:net';
+import { addressRanges } from '@stack/shared/trusted-proxies';
 
 const MAPPED_V4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
 
@@ -19,40 +20,15 @@ export function normalizeAddress(address: string | undefined): string {
 }
 
 /**
- * Names for the usual ranges, the same as the app's `APP_TRUSTED_PROXIES`
- * takes (Fastify's proxy-addr), so one value means one thing in both.
+ * The BlockList of an address list (`@stack/shared/trusted-proxies`: the
+ * grammar and the range names the app's APP_TRUSTED_PROXIES takes too), built
+ * once at start; throws on a bad entry, naming it.
  */
-export const ADDRESS_RANGES: Readonly<Record<string, readonly string[]>> = Object.freeze({
-  loopback: ['127.0.0.0/8', '::1/128'],
-  linklocal: ['169.254.0.0/16', 'fe80::/10'],
-  uniquelocal: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
-});
-
-/** Throws on an entry that is neither an address, a CIDR nor a range name, naming it. */
 export function trustList(entries: readonly string[]): BlockList | null {
   if (entries.length === 0) return null;
   const list = new BlockList();
-  const expanded = entries.flatMap((raw) => ADDRESS_RANGES[raw.trim()] ?? [raw]);
-  for (const raw of expanded) {
-    const entry = raw.trim();
-    const slash = entry.indexOf('/');
-    const address = slash === -1 ? entry : entry.slice(0, slash);
-    const family = isIP(address);
-    if (family === 0) {
-      throw new Error(
-        `not an IP address, CIDR or ${Object.keys(ADDRESS_RANGES).join('/')}: ${raw}`,
-      );
-    }
-    const type = family === 4 ? 'ipv4' : 'ipv6';
-    if (slash === -1) {
-      list.addAddress(address, type);
-    } else {
-      const prefix = Number(entry.slice(slash + 1));
-      if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) {
-        throw new Error(`bad prefix length in ${raw}`);
-      }
-      list.addSubnet(address, prefix, type);
-    }
+  for (const { address, prefix, family } of addressRanges(entries)) {
+    list.addSubnet(address, prefix, family);
   }
   return list;
 }

@@ -13,9 +13,9 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
 import { sep } from 'node:path';
+import { isHashedName, MANIFEST_FILE, parseManifest } from '@stack/shared/static-manifest';
 import type { Logger } from 'pino';
 import { resolveInside } from './files.ts';
-import { isHashedName } from './hashed-name.ts';
 import { chooseEncoding } from './negotiate.ts';
 import {
   ENCODINGS,
@@ -25,8 +25,6 @@ import {
   SIBLING_SUFFIX,
 } from './representation.ts';
 import { isServableRel, isUrlSafeName, STATIC_PREFIX } from './request-path.ts';
-
-export const MANIFEST_FILE = 'manifest.json';
 
 export interface MemoryRepresentation extends Representation {
   readonly body: Buffer;
@@ -166,7 +164,7 @@ export class StaticTable {
       return;
     }
     try {
-      const names = parseManifest(await readFile(manifestPath, 'utf8'));
+      const names = manifestNames(await readFile(manifestPath, 'utf8'), manifestPath);
       const { snapshot, skipped } = await this.#build(names);
       this.#snapshot = snapshot;
       log.info(
@@ -204,22 +202,11 @@ export class StaticTable {
   }
 }
 
-/** The hashed names of a collectstatic manifest (`{"version": 1, "files": {…}}`); throws on anything else. */
-export function parseManifest(text: string): string[] {
-  const value: unknown = JSON.parse(text);
-  if (typeof value !== 'object' || value === null || !('files' in value)) {
-    throw new Error('manifest has no "files"');
-  }
-  if (!('version' in value) || value.version !== 1) throw new Error('manifest version is not 1');
-  const files = value.files;
-  if (typeof files !== 'object' || files === null) throw new Error('"files" is not an object');
-  const names: string[] = [];
-  for (const hashed of Object.values(files)) {
-    // The same rule as a request path: a manifest cannot name ../ or dotfiles.
-    if (typeof hashed !== 'string') throw new Error('a manifest value is not a string');
-    if (isServableRel(hashed)) names.push(hashed);
-  }
-  return names;
+/** The hashed names of a collectstatic manifest; throws the contract's one-line error on anything else. */
+export function manifestNames(text: string, source: string): string[] {
+  const { files } = parseManifest(text, source);
+  // The contract already refuses ../ and dotfiles; the request-path rule is kept as the last word.
+  return Object.values(files).filter(isServableRel);
 }
 
 async function loadFile(
