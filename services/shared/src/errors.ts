@@ -11,7 +11,7 @@ export interface ErrorBody {
 }
 
 export interface FieldError {
-  /** Where the bad value was, as a JSON pointer into the input (`/author`, `/limit`). */
+  /** Where the bad value was, as a JSON pointer into the input (`/limit`, `/items/0/name`). */
   field: string;
   message: string;
 }

@@ -9,10 +9,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadConfig as loadAppConfig } from '../../app/src/config.ts';
-import { captureLog, testApp, testConfig } from '../../app/test/helpers/app.ts';
-import { ConfigError, loadConfig as loadEdgeConfig } from '../src/config.ts';
-import { trustList } from '../src/proxy/index.ts';
+import { loadConfig as loadAppConfig } from '../../services/app/src/config.ts';
+import { captureLog, testApp, testConfig } from '../../services/app/test/helpers/app.ts';
+import { ConfigError, loadConfig as loadEdgeConfig } from '../../services/edge/src/config.ts';
+import { trustList } from '../../services/edge/src/proxy/index.ts';
 
 const ACCEPTED = [
   'uniquelocal',

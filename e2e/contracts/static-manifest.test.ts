@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseManifest as appParse } from '../../app/src/collectstatic/manifest.ts';
-import { manifestNames } from '../src/static/table.ts';
+import { parseManifest as appParse } from '../../services/app/src/collectstatic/manifest.ts';
+import { manifestNames } from '../../services/edge/src/static/table.ts';
 
 // The edge reads what collectstatic writes: the same text is accepted or
 // refused by both, with the same one-line reason.
