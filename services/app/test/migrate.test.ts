@@ -114,25 +114,30 @@ describe('npm run migrate (real PostgreSQL 17)', () => {
       await createDatabase(server(), 'late');
       const port = await freePort();
       const target = { host: server().getHost(), port: server().getPort() };
-      // Nothing listens for the first 1.5 s, as while PostgreSQL runs initdb.
+      // Nothing listens until the script has been refused and says it waits,
+      // as while PostgreSQL runs initdb. (A fixed delay was outlasted by the
+      // script's own start on a loaded machine: it never saw a refusal.)
       let forwarder: Server | undefined;
-      const opening = setTimeout(() => {
+      t.after(() => {
+        forwarder?.close();
+      });
+      const child = startScript('migrate.ts', {
+        DATABASE_URL: urlOnPort('late', port).replace(server().getHost(), '127.0.0.1'),
+        APP_DB_WAIT_MS: '20000',
+        APP_LOG_LEVEL: 'info',
+      });
+      let said = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        said += chunk;
+        if (forwarder || !/waiting for the database/.test(said)) return;
         forwarder = createServer((socket) => {
           const upstream = connect(target);
           socket.pipe(upstream).pipe(socket);
           socket.on('error', () => upstream.destroy());
           upstream.on('error', () => socket.destroy());
         }).listen(port, '127.0.0.1');
-      }, 1500);
-      t.after(() => {
-        clearTimeout(opening);
-        forwarder?.close();
       });
-      const result = await runScript('migrate.ts', {
-        DATABASE_URL: urlOnPort('late', port).replace(server().getHost(), '127.0.0.1'),
-        APP_DB_WAIT_MS: '20000',
-        APP_LOG_LEVEL: 'info',
-      });
+      const result = await finished(child);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /waiting for the database \(APP_DB_WAIT_MS\)/);
       assert.match(result.stdout, /ECONNREFUSED/);
