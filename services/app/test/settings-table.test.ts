@@ -10,7 +10,7 @@ import {
   fallbackExpression,
   literal,
   settingsTableTests,
-} from '../../shared/test/settings-table.ts';
+} from '@stack/shared/test/settings-table';
 
 const CONFIG = fileURLToPath(new URL('../src/config.ts', import.meta.url));
 const README = fileURLToPath(new URL('../README.md', import.meta.url));

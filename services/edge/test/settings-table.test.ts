@@ -10,7 +10,7 @@ import {
   fallbackExpression,
   literal,
   settingsTableTests,
-} from '../../shared/test/settings-table.ts';
+} from '@stack/shared/test/settings-table';
 import { DEFAULTS } from '../src/config.ts';
 
 const CONFIG = fileURLToPath(new URL('../src/config.ts', import.meta.url));
