@@ -13,10 +13,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { staticPaths } from '../e2e/src/http.ts';
+import { freePort } from './bench/processes.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const name = process.argv[2] ?? 'acme-shop';
@@ -42,17 +42,6 @@ function run(cwd: string, command: string, args: string[], env: NodeJS.ProcessEn
     );
   }
   return result.stdout;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** Every line of a tracked file that still names the old project or its scope. */
