@@ -37,7 +37,7 @@ export interface ProxiedRowsOptions {
   path?: string;
   connections?: number;
   duration?: string;
-  /** Best of this many rounds over all targets, as in the table ("best of two"). */
+  /** Best of this many rounds over all targets, best of two by default. */
   runs?: number;
   /** Skip references whose binary is missing instead of failing. */
   skipMissing?: boolean;

@@ -1,0 +1,112 @@
+/**
+ * The bench's results as Markdown: the sections printed to stdout, and for
+ * `--write <file>` the same under a header saying when, on what and how they
+ * were measured, put between two markers so the file's hand-written parts stay.
+ */
+import { loadText } from './markdown.ts';
+import type { ProxiedRow } from './proxy/rows.ts';
+import { proxiedTable } from './proxy/table.ts';
+import { type StaticResults, staticTables, type WrkSettings } from './static-table.ts';
+
+export const START = '<!-- bench:start -->';
+export const END = '<!-- bench:end -->';
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  os: string;
+  kernel: string;
+  node: string;
+  /** Reference servers and the load generator, name → version ("not installed" if so). */
+  tools: Readonly<Record<string, string>>;
+}
+
+export interface RunInfo {
+  date: Date;
+  commit: string;
+  /** The work tree had changes the commit does not hold. */
+  dirty: boolean;
+  command: string;
+  machine: Machine;
+  loadStart: readonly number[];
+  loadEnd: readonly number[];
+}
+
+export interface ProxiedSection {
+  title: string;
+  path: string;
+  /** Load average when the section's rows were done. */
+  load: readonly number[];
+  rows?: readonly ProxiedRow[];
+  /** Why the rows were not measured (e.g. no Docker for the app's). */
+  error?: string;
+}
+
+export interface BenchResults {
+  wrk: WrkSettings;
+  static?: StaticResults;
+  proxied: readonly ProxiedSection[];
+}
+
+export function staticSection(results: StaticResults, wrk: WrkSettings): string[] {
+  return ['### Static rows', '', ...staticTables(results, wrk)];
+}
+
+export function proxiedSection(section: ProxiedSection, wrk: WrkSettings): string[] {
+  const lines = [`### Proxied: ${section.title}`, ''];
+  if (!section.rows) return [...lines, `Not measured: ${section.error ?? 'no rows'}.`];
+  return [
+    ...lines,
+    `wrk -t1 -c${wrk.connections} -d${wrk.duration} ${section.path}, best of ${wrk.runs}; load average at the end ${loadText(section.load)}`,
+    '',
+    ...proxiedTable(section.rows),
+  ];
+}
+
+/** Every section of the results, as printed to stdout. */
+export function resultSections(results: BenchResults): string[] {
+  const parts: string[][] = [];
+  if (results.static) parts.push(staticSection(results.static, results.wrk));
+  for (const section of results.proxied) parts.push(proxiedSection(section, results.wrk));
+  return parts.flatMap((part, i) => (i === 0 ? part : ['', ...part]));
+}
+
+/** The generated region's body: the run's header, then its results. */
+export function renderRun(info: RunInfo, results: BenchResults): string {
+  const m = info.machine;
+  const tools = Object.entries(m.tools).map(([name, version]) => `${name} ${version}`);
+  const lines = [
+    '## Latest run',
+    '',
+    '<!-- Written by `npm run bench -- --write <file>`: everything between the bench:start and bench:end markers is replaced on the next run. -->',
+    '',
+    `- **date:** ${info.date.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    `- **commit:** \`${info.commit}\`${info.dirty ? ' (dirty: the work tree had uncommitted changes)' : ''}`,
+    `- **command:** \`${info.command}\``,
+    `- **machine:** ${m.cpu}, ${m.cores} cores, ${m.memoryGiB.toFixed(1)} GiB memory; ${m.os}, kernel ${m.kernel}; Node ${m.node}`,
+    `- **tools:** ${tools.join(', ')}`,
+    `- **load average** (1, 5, 15 min): ${loadText(info.loadStart)} at the start, ${loadText(info.loadEnd)} at the end`,
+    '',
+    ...resultSections(results),
+  ];
+  return lines.join('\n');
+}
+
+/**
+ * `existing` with the text between the markers replaced by `body`; with no
+ * markers, the region is appended, so a file without them loses nothing. A
+ * lone or misordered marker is refused rather than guessed at.
+ */
+export function replaceRegion(existing: string | undefined, body: string): string {
+  const region = `${START}\n${body.trim()}\n${END}`;
+  if (existing === undefined || existing.trim() === '') return `${region}\n`;
+  const start = existing.indexOf(START);
+  const end = existing.indexOf(END);
+  const count = (marker: string) => existing.split(marker).length - 1;
+  if (start === -1 && end === -1) return `${existing.trimEnd()}\n\n${region}\n`;
+  if (count(START) !== 1 || count(END) !== 1 || end < start) {
+    throw new Error(`expected one ${START} followed by one ${END}; fix the file by hand`);
+  }
+  return existing.slice(0, start) + region + existing.slice(end + END.length);
+}

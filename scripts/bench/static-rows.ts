@@ -1,0 +1,265 @@
+/**
+ * The static rows: the edge (fast path, and its table via a Fastify route),
+ * bare Node replaying the edge's own answers, nginx and Caddy, on the same
+ * files; every target is checked to answer each row alike before wrk runs.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import {
+  hashedName,
+  MANIFEST_FILE,
+  parseManifest,
+  serializeManifest,
+} from '@stack/shared/static-manifest';
+import { childrenOf, cpuSeconds, freePort, type Memory, memory, waitForPort } from './processes.ts';
+import type { StaticResults } from './static-table.ts';
+import { EDGE, EDGE_ROUTED, TARGETS, type Target } from './targets.ts';
+import { type WrkResult, wrk } from './wrk.ts';
+
+interface Row {
+  name: string;
+  path: string;
+  /** Per target: the request headers (the 304 row needs each server's own ETag). */
+  headers(etag: string): Record<string, string>;
+  expect: { status: number; encoding?: string };
+}
+
+// Named as collectstatic names them: the edge loads its table only from a
+// manifest that holds to that contract, and serves from disk otherwise.
+const SOURCES = { one: 'bench/one.css', hundred: 'bench/hundred.js', zipped: 'bench/app.css' };
+const ONE = hashedName(SOURCES.one, '0a1b2c3d');
+const HUNDRED = hashedName(SOURCES.hundred, '0a1b2c3e');
+const ZIPPED = hashedName(SOURCES.zipped, '0a1b2c3f');
+
+const ROWS: Row[] = [
+  { name: 'static 1 KiB', path: `/static/${ONE}`, headers: () => ({}), expect: { status: 200 } },
+  {
+    name: 'static 100 KiB',
+    path: `/static/${HUNDRED}`,
+    headers: () => ({}),
+    expect: { status: 200 },
+  },
+  {
+    name: '304 (If-None-Match)',
+    path: `/static/${ONE}`,
+    headers: (etag) => ({ 'If-None-Match': etag }),
+    expect: { status: 304 },
+  },
+  {
+    // gzip, not br: nginx-light has gzip_static but no brotli module.
+    name: 'precompressed hit (.gz)',
+    path: `/static/${ZIPPED}`,
+    headers: () => ({ 'Accept-Encoding': 'gzip' }),
+    expect: { status: 200, encoding: 'gzip' },
+  },
+];
+
+/** The files every target serves, under `base/static`, and the edge's manifest. */
+function writeFiles(base: string): void {
+  const files: Record<string, Buffer> = {
+    [ONE]: Buffer.from(`${'.a{color:#123}\n'.repeat(68)}/*${'x'.repeat(1024 - 68 * 15 - 4)}*/`),
+    [HUNDRED]: Buffer.from(
+      `${'console.log("hundred kibibytes");\n'.repeat(3200)}`.slice(0, 102_400),
+    ),
+    [ZIPPED]: Buffer.from(`${'.card{margin:0 auto;padding:1rem;color:#333}\n'.repeat(700)}`),
+  };
+  for (const [rel, bytes] of Object.entries(files)) {
+    const path = join(base, 'static', rel);
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, bytes);
+  }
+  const zipped = files[ZIPPED] as Buffer;
+  writeFileSync(join(base, 'static', `${ZIPPED}.gz`), gzipSync(zipped, { level: 9 }));
+  writeFileSync(
+    join(base, 'static', `${ZIPPED}.br`),
+    brotliCompressSync(zipped, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
+  );
+  const manifest = serializeManifest({
+    version: 1,
+    files: { [SOURCES.one]: ONE, [SOURCES.hundred]: HUNDRED, [SOURCES.zipped]: ZIPPED },
+  });
+  // Refused here rather than by the edge, which would quietly serve from disk.
+  parseManifest(manifest, 'the bench manifest');
+  writeFileSync(join(base, 'static', MANIFEST_FILE), manifest);
+  // nginx's worker runs as nobody: it must be able to read the tree.
+  execFileSync('chmod', ['-R', 'a+rX', base]);
+}
+
+interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+function ask(port: number, path: string, headers: Record<string, string>): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const flat: Record<string, string> = {};
+        for (const [name, value] of Object.entries(res.headers)) flat[name] = String(value);
+        resolve({ status: res.statusCode ?? 0, headers: flat, body: Buffer.concat(chunks) });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** What the edge says for each row, for the bare server to repeat from memory. */
+async function recordEdgeAnswers(port: number, file: string): Promise<void> {
+  const etag = (await ask(port, `/static/${ONE}`, {})).headers.etag ?? '';
+  const answers = [];
+  for (const row of ROWS) {
+    const headers = row.headers(etag);
+    const reply = await ask(port, row.path, headers);
+    const kept: Record<string, string> = {};
+    for (const [name, value] of Object.entries(reply.headers)) {
+      if (!['date', 'connection', 'keep-alive', 'transfer-encoding'].includes(name))
+        kept[name] = value;
+    }
+    const when = Object.keys(headers)[0]?.toLowerCase();
+    answers.push({
+      url: row.path,
+      when,
+      status: reply.status,
+      headers: kept,
+      body: reply.body.toString('base64'),
+    });
+  }
+  writeFileSync(file, JSON.stringify(answers));
+}
+
+/** The sample with the highest RSS among the processes' current memory and earlier peaks. */
+function peakMemory(
+  pids: readonly number[],
+  ...earlier: Array<Memory | undefined>
+): Memory | undefined {
+  const samples = [...earlier, ...pids.map((pid) => memory(pid))];
+  return samples.reduce<Memory | undefined>(
+    (peak, m) => (m && !(m.rssMiB <= (peak?.rssMiB ?? -1)) ? m : peak),
+    undefined,
+  );
+}
+
+export interface StaticOptions {
+  duration: string;
+  connections: number;
+  runs: number;
+  /** Progress lines (stderr). */
+  log: (line: string) => void;
+}
+
+/** Starts every target on files under `base/static` (configs and logs in `dir`) and measures each row. */
+export async function measureStaticRows(
+  base: string,
+  dir: string,
+  options: StaticOptions,
+): Promise<StaticResults> {
+  const { runs, log } = options;
+  writeFiles(base);
+  const ports = new Map<Target, number>();
+  const pids = new Map<Target, number>();
+  for (const target of TARGETS) {
+    const port = await freePort();
+    if (target !== EDGE && !ports.has(EDGE)) throw new Error('the edge must start first');
+    if (target.name === 'bare node:http')
+      await recordEdgeAnswers(ports.get(EDGE) as number, join(dir, 'answers.json'));
+    log(`starting ${target.name} on 127.0.0.1:${port}`);
+    const child = target.start(base, dir, port);
+    await waitForPort(port, child);
+    ports.set(target, port);
+    pids.set(target, child.pid as number);
+  }
+
+  // Like with like: every target must answer each row the same way.
+  const etags = new Map<Target, string>();
+  for (const target of TARGETS) {
+    const port = ports.get(target) as number;
+    etags.set(target, (await ask(port, `/static/${ONE}`, {})).headers.etag ?? '');
+    for (const row of ROWS) {
+      const reply = await ask(port, row.path, row.headers(etags.get(target) ?? ''));
+      const encoding = reply.headers['content-encoding'];
+      if (reply.status !== row.expect.status || encoding !== row.expect.encoding) {
+        throw new Error(
+          `${target.name} answered ${row.name} with ${reply.status} ${encoding ?? ''}`,
+        );
+      }
+    }
+  }
+
+  // Before any load: what a worker costs at rest (modules, code, caches).
+  const idle = peakMemory(childrenOf(pids.get(EDGE) as number));
+
+  // JIT warm-up, so no target's first row pays for its compilation.
+  for (const target of TARGETS) {
+    log(`warming up ${target.name}`);
+    for (const row of ROWS) {
+      const url = `http://127.0.0.1:${ports.get(target)}${row.path}`;
+      await wrk(url, {
+        connections: options.connections,
+        duration: '1s',
+        headers: row.headers(etags.get(target) ?? ''),
+      });
+    }
+  }
+
+  const best = new Map<string, WrkResult>();
+  const rss = new Map<string, Memory>();
+  const cpu = new Map<string, number>();
+  const total = ROWS.length * runs * TARGETS.length;
+  let step = 0;
+  for (const row of ROWS) {
+    for (let run = 1; run <= runs; run++) {
+      // Interleaved, so drift in the machine's load spreads over every target.
+      for (const target of TARGETS) {
+        step++;
+        log(`[${step}/${total}] ${row.name} · ${target.name} · run ${run}/${runs}`);
+        const url = `http://127.0.0.1:${ports.get(target)}${row.path}`;
+        let peak: Memory | undefined;
+        const sampler = target.isEdge
+          ? setInterval(() => {
+              peak = peakMemory(childrenOf(pids.get(target) as number), peak);
+            }, 250)
+          : undefined;
+        const pid = pids.get(target) as number;
+        const cpuBefore = cpuSeconds(pid);
+        const result = await wrk(url, {
+          connections: options.connections,
+          duration: options.duration,
+          headers: row.headers(etags.get(target) ?? ''),
+        });
+        const cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / Math.max(1, result.requests);
+        clearInterval(sampler);
+        if (result.errors > 0) log(`  ! ${result.errors} errors`);
+        log(
+          `  ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${cpuUs.toFixed(1)} µs CPU/request`,
+        );
+        const key = `${row.name}|${target.name}`;
+        if (!best.has(key) || (best.get(key)?.rps ?? 0) < result.rps) best.set(key, result);
+        cpu.set(key, Math.min(cpu.get(key) ?? Number.POSITIVE_INFINITY, cpuUs));
+        const edgePeak = peakMemory([], peak, rss.get(target.name));
+        if (target.isEdge && edgePeak) rss.set(target.name, edgePeak);
+      }
+    }
+  }
+
+  return {
+    rows: ROWS.map((row) => ({
+      name: row.name,
+      cells: Object.fromEntries(
+        TARGETS.map((t) => {
+          const key = `${row.name}|${t.name}`;
+          return [t.name, { ...(best.get(key) as WrkResult), cpuUs: cpu.get(key) ?? Number.NaN }];
+        }),
+      ),
+    })),
+    memory: { edge: rss.get(EDGE.name), routed: rss.get(EDGE_ROUTED.name), idle },
+    loadEnd: loadavg(),
+  };
+}
