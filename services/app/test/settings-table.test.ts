@@ -1,34 +1,19 @@
 /**
- * The README's settings table (README.md, "Settings") against config.ts: the
- * names from EnvSchema, the defaults from each property's `default:` or else
- * the fallback loadConfig writes (`settings.APP_X ?? ...`). Reads the source
- * only: no database, no import of the app.
+ * The README's settings table is exactly what src/settings.ts renders
+ * (`@stack/shared/settings-table`): a setting added, renamed or changed
+ * without `npm run settings:docs` fails here.
  */
-import { fileURLToPath } from 'node:url';
-import {
-  declaredSettings,
-  fallbackExpression,
-  literal,
-  settingsTableTests,
-} from '@stack/shared/test/settings-table';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { settingsTable, tableIn } from '@stack/shared/settings-table';
+import { SETTINGS } from '../src/settings.ts';
 
-const CONFIG = fileURLToPath(new URL('../src/config.ts', import.meta.url));
-const README = fileURLToPath(new URL('../README.md', import.meta.url));
-
-// Defaults derived from something else at start, so the README names the source.
-const EXEMPT = {
-  APP_VERSION: 'pkg.version: the README says "version of package.json"',
-  PGDATABASE: "the user's name, libpq's rule: the README says $PGUSER",
-};
-
-const declared = declaredSettings(
-  CONFIG,
-  'const EnvSchema = Type.Object({',
-  (name, entry, source) => {
-    const schemaDefault = /\bdefault:\s*([^,\n}]+)/.exec(entry)?.[1]?.trim();
-    const expression = schemaDefault ?? fallbackExpression(source, name);
-    return expression === undefined ? undefined : literal(expression);
-  },
-);
-
-settingsTableTests(README, declared, EXEMPT);
+test('app: the README settings table is the one its entries render', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  assert.equal(
+    tableIn(readme, 'services/app/README.md'),
+    settingsTable(SETTINGS),
+    'the README table is stale: run `npm run settings:docs`',
+  );
+});

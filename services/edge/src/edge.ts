@@ -37,6 +37,7 @@ import {
   type LingerOptions,
   lingerAndClose,
   type ProxyContext,
+  proxySettings,
   type Resolver,
   trustList,
 } from './proxy/index.ts';
@@ -154,21 +155,7 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
     ? createFastPath(table, lifecycle, accessLog, counters)
     : undefined;
   const proxy = createProxy({
-    upstream: config.upstream,
-    trustedProxies: config.trustedProxies,
-    maxBodyBytes: config.maxBodyBytes,
-    connectTimeoutMs: config.upstreamConnectTimeoutMs,
-    upstreamTimeoutMs: config.upstreamTimeoutMs,
-    resolveIntervalMs: config.resolveIntervalMs,
-    healthPath: config.healthPath,
-    healthIntervalMs: config.healthIntervalMs,
-    ejectMs: config.upstreamEjectMs,
-    compressMinBytes: config.compressMinBytes,
-    rateLimitPerSecond: config.rateLimitPerSecond,
-    rateLimitBurst: config.rateLimitBurst,
-    lingerMs: config.lingerMs,
-    lingerIdleMs: config.lingerIdleMs,
-    tunnelIdleMs: config.tunnelIdleMs,
+    ...proxySettings(config),
     // None, as the static answers: the upstream's (with its version) is dropped too.
     serverHeader: '',
     resolve: deps.resolve ?? defaultResolver,

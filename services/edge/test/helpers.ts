@@ -80,31 +80,10 @@ export async function makeStaticRoot(t: TestContext): Promise<StaticFixture> {
 
 export function testConfig(root: string, overrides: Partial<EdgeConfig> = {}): EdgeConfig {
   return {
+    ...DEFAULTS,
     staticRoot: root,
-    headersTimeoutMs: DEFAULTS.headersTimeoutMs,
-    keepAliveTimeoutMs: DEFAULTS.keepAliveTimeoutMs,
-    staticCacheBytes: DEFAULTS.staticCacheBytes,
-    staticPollMs: DEFAULTS.staticPollMs,
-    staticFastPath: true,
-    logLevel: 'info',
-    requestTimeoutMs: DEFAULTS.requestTimeoutMs,
     // Nothing listens on port 1: proxied requests get the edge's 502/503.
     upstream: new URL('http://127.0.0.1:1'),
-    trustedProxies: [],
-    maxBodyBytes: DEFAULTS.maxBodyBytes,
-    upstreamConnectTimeoutMs: DEFAULTS.upstreamConnectTimeoutMs,
-    upstreamTimeoutMs: DEFAULTS.upstreamTimeoutMs,
-    resolveIntervalMs: DEFAULTS.resolveIntervalMs,
-    healthPath: DEFAULTS.healthPath,
-    healthIntervalMs: DEFAULTS.healthIntervalMs,
-    upstreamEjectMs: DEFAULTS.upstreamEjectMs,
-    compressMinBytes: DEFAULTS.compressMinBytes,
-    rateLimitPerSecond: DEFAULTS.rateLimitPerSecond,
-    rateLimitBurst: DEFAULTS.rateLimitBurst,
-    lingerMs: DEFAULTS.lingerMs,
-    lingerIdleMs: DEFAULTS.lingerIdleMs,
-    tunnelIdleMs: DEFAULTS.tunnelIdleMs,
-    metricsAllow: DEFAULTS.metricsAllow,
     ...overrides,
   };
 }

@@ -31,8 +31,11 @@ export { type LingerOptions, lingerAndClose, lingerIfUnread } from './linger.ts'
 export {
   defaultResolver,
   PROXY_DEFAULTS,
+  PROXY_SETTINGS,
   type ProxyOptions,
+  type ProxySettings,
   proxyOptions,
+  proxySettings,
   type ResolvedAddress,
   type Resolver,
 } from './options.ts';

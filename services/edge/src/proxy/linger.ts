@@ -10,13 +10,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Config } from '../config.ts';
 
-export interface LingerOptions {
-  /** EDGE_LINGER_MS: nginx's `lingering_time`; 0 closes at once. */
-  lingerMs: number;
-  /** EDGE_LINGER_IDLE_MS: nginx's `lingering_timeout`. */
-  lingerIdleMs: number;
-}
+/** EDGE_LINGER_MS (nginx's `lingering_time`) and EDGE_LINGER_IDLE_MS (its `lingering_timeout`). */
+export type LingerOptions = Pick<Config, 'lingerMs' | 'lingerIdleMs'>;
 
 interface LingeringSocket extends Socket {
   lingerOptions?: LingerOptions;

@@ -12,7 +12,7 @@ import { Client, Pool } from 'undici';
 import type { ProxyOptions, ResolvedAddress } from './options.ts';
 import type { Counters, UpstreamAddressStats } from './stats.ts';
 
-/** The longest back-off, as a multiple of `ejectMs`. */
+/** The longest back-off, as a multiple of `upstreamEjectMs`. */
 const MAX_EJECT_FACTOR = 8;
 /** Re-resolving on failures is useful once per burst of them, not per request. */
 const MIN_RESOLVE_GAP_MS = 250;
@@ -101,7 +101,7 @@ export class Upstreams {
     this.#port = Number(url.port || 80);
     this.hostHeader = url.host;
     this.#poolOptions = {
-      connectTimeout: options.connectTimeoutMs,
+      connectTimeout: options.upstreamConnectTimeoutMs,
       headersTimeout: options.upstreamTimeoutMs,
       bodyTimeout: options.upstreamTimeoutMs,
       // Keep-alive like nginx's `keepalive` in an upstream block; undici
@@ -219,7 +219,8 @@ export class Upstreams {
   eject(u: Upstream): void {
     this.#counters.ejections++;
     u.failures++;
-    const backoff = this.#options.ejectMs * Math.min(MAX_EJECT_FACTOR, 2 ** (u.failures - 1));
+    const backoff =
+      this.#options.upstreamEjectMs * Math.min(MAX_EJECT_FACTOR, 2 ** (u.failures - 1));
     u.ejectedUntil = Date.now() + backoff;
     this.#rebuild();
     const timer = setTimeout(() => {

@@ -8,7 +8,7 @@ test('an address that refuses is ejected, then tried again after its back-off', 
   const edge = await startEdge(t, {
     upstream: upstreamUrl(live.port),
     resolve,
-    ejectMs: 400,
+    upstreamEjectMs: 400,
     resolveIntervalMs: 0,
   });
 
@@ -43,7 +43,7 @@ test('every address ejected: the next request still tries one instead of refusin
   const edge = await startEdge(t, {
     upstream: upstreamUrl(port),
     resolve,
-    ejectMs: 60_000,
+    upstreamEjectMs: 60_000,
     resolveIntervalMs: 0,
   });
   assert.equal((await send(edge.port)).status, 502);

@@ -58,7 +58,7 @@ test('a connection that is never accepted gives 504 upstream_timeout after the c
   const port = await startBlackhole(t);
   const edge = await startEdge(t, {
     upstream: upstreamUrl(port, '127.0.0.1'),
-    connectTimeoutMs: 300,
+    upstreamConnectTimeoutMs: 300,
   });
   const started = Date.now();
   const reply = await send(edge.port);
