@@ -148,7 +148,7 @@ export const SETTINGS = {
   }),
   healthPath: setting({
     env: 'EDGE_HEALTH_PATH',
-    format: text('a path starting with / (empty: no active checks)', { pattern: '^/[^\\s]*$' }),
+    format: text('a path starting with /', { pattern: '^/[^\\s]*$' }),
     default: '/readyz',
     doc: 'polled on every upstream address',
   }),
