@@ -1,9 +1,12 @@
 /**
  * What a team does on its first afternoon, checked: clone this repository,
- * install, `npm run rename -- acme-shop`, install again, lint, typecheck, bring the renamed
- * stack up, load its page and assets through the edge, take it down. Fails
- * when an old name survives the rename (outside the "forked from" line the
- * rename leaves in the README) or when any step fails.
+ * install, `npm run rename -- acme-shop`, install again, add a resource by
+ * following docs/add-a-resource.md (scripts/walkthrough), lint, typecheck,
+ * run the tests the walkthrough added, bring the renamed stack up, load its
+ * page and assets through the edge, create a record of the new resource and
+ * load its page through the edge, take it down. Fails when an old name
+ * survives the rename (outside the "forked from" line the rename leaves in
+ * the README) or when any step fails.
  *
  *   node scripts/fork-check.ts [name]      # default acme-shop; needs Docker
  *
@@ -17,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { staticPaths } from '../e2e/src/http.ts';
 import { freePort } from './bench/processes.ts';
+import { addNotes, WALKTHROUGH } from './walkthrough/add-notes.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const name = process.argv[2] ?? 'acme-shop';
@@ -56,6 +60,26 @@ function survivors(dir: string): string[] {
     .filter((line) => !/forked from/i.test(line));
 }
 
+/** The walkthrough's resource, end to end through the edge: JSON in, HTML out. */
+async function checkNotes(origin: string): Promise<void> {
+  const body = `fork-check note ${Date.now()}`;
+  const created = await fetch(`${origin}/api/notes`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ body }),
+  });
+  if (created.status !== 201) {
+    throw new Error(`POST /api/notes answered ${created.status}: ${await created.text()}`);
+  }
+  const { id } = (await created.json()) as { id: number };
+  const page = await fetch(`${origin}/notes`, { headers: { accept: 'text/html' } });
+  const html = await page.text();
+  if (page.status !== 200) throw new Error(`GET /notes answered ${page.status}`);
+  if (!html.includes(`id="note-${id}"`) || !html.includes(body)) {
+    throw new Error(`GET /notes does not show note ${id}`);
+  }
+}
+
 async function main(): Promise<void> {
   const parent = mkdtempSync(join(tmpdir(), 'fork-check-'));
   const dir = join(parent, name);
@@ -75,9 +99,20 @@ async function main(): Promise<void> {
     step(`renamed ${oldName} → ${name}; git grep finds no old name`);
     run(dir, 'npm', ['ci', '--no-audit', '--no-fund']);
     step('npm ci with the renamed lockfile');
+    // After the rename, as a team would: the walkthrough must fit any name.
+    const added = addNotes(dir);
+    step(`${WALKTHROUGH} applied: ${added.length} files written or edited`);
     run(dir, 'npx', ['biome', 'ci', '.']);
     run(dir, 'npx', ['tsc', '--noEmit', '-p', '.']);
     step('lint and typecheck');
+    const tests = added.filter((file) => file.endsWith('.test.ts'));
+    if (tests.length === 0) throw new Error(`${WALKTHROUGH} adds no test file`);
+    run(dir, process.execPath, [
+      '--test',
+      '--test-global-setup=services/app/test/helpers/global-postgres.ts',
+      ...tests,
+    ]);
+    step(`the walkthrough's tests pass: ${tests.join(', ')}`);
     const port = await freePort();
     up = true;
     compose(['up', '--build', '--wait', '--quiet-pull'], { HTTP_PORT: String(port) });
@@ -93,6 +128,8 @@ async function main(): Promise<void> {
       if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
     }
     step(`the page and its ${assets.length} assets load through the edge`);
+    await checkNotes(origin);
+    step('a note posted to /api/notes shows on /notes, through the edge');
   } finally {
     if (up) {
       // Named, not --rmi all: that would also remove the postgres image.

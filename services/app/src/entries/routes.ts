@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { HttpError, notFound } from '../http-error.ts';
 import { ErrorResponse } from '../plugins/errors.ts';
+import { trimBody } from '../trim.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { entryRepository } from './repository.ts';
 import { apiErrors, Entry, EntryPage, EntryParams, ListQuery, NewEntry } from './schemas.ts';
@@ -36,14 +37,7 @@ const entries: FastifyPluginAsyncTypebox = async (app) => {
       schema: { body: NewEntry, response: { 201: Entry, ...apiErrors } },
       // Trim before validation, so "   " fails minLength and lengths count
       // what is stored.
-      preValidation: async (request) => {
-        const body = request.body as Record<string, unknown> | null;
-        if (typeof body !== 'object' || body === null) return;
-        for (const key of ['author', 'message']) {
-          const value = body[key];
-          if (typeof value === 'string') body[key] = value.trim();
-        }
-      },
+      preValidation: trimBody(NewEntry),
     },
     async (request, reply) => {
       const entry = await repository.create(request.body.author, request.body.message);

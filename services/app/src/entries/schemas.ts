@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import type { FormMessages } from '../pages/form-validation.ts';
 import { ErrorResponse } from '../plugins/errors.ts';
 
 export const Entry = Type.Object({
@@ -21,6 +22,18 @@ export const NewEntry = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** What the guestbook form says when a field breaks a rule of NewEntry. */
+export const newEntryMessages: FormMessages<typeof NewEntry> = {
+  author: {
+    minLength: 'Please enter your name.',
+    maxLength: `Your name can be at most ${AUTHOR_MAX_CHARS} characters.`,
+  },
+  message: {
+    minLength: 'Please write a message.',
+    maxLength: `Your message can be at most ${MESSAGE_MAX_CHARS} characters.`,
+  },
+};
 
 export const EntryParams = Type.Object({
   // Past 2^53 a JSON number loses digits; ids never get there.

@@ -3,17 +3,15 @@
  * Forms carry a CSRF token checked in `preValidation`: after the body is
  * parsed (the token travels in it) and before anything is written.
  */
-import cookie from '@fastify/cookie';
-import csrf from '@fastify/csrf-protection';
-import formbody from '@fastify/formbody';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { decodeCursor, encodeCursor } from '../entries/cursor.ts';
 import { entryRepository } from '../entries/repository.ts';
-import { EntryParams } from '../entries/schemas.ts';
+import { EntryParams, NewEntry, newEntryMessages } from '../entries/schemas.ts';
 import { HttpError } from '../http-error.ts';
-import { readEntryForm } from './form.ts';
+import { formValidator } from './form-validation.ts';
+import forms from './forms.ts';
 import { type FormState, guestbookPage } from './guestbook-view.ts';
 
 export interface PagesOptions {
@@ -27,21 +25,13 @@ const PageQuery = Type.Object({
   posted: Type.Optional(Type.Literal('1')),
 });
 
-// A form is a few KiB at most; a larger body is not a guestbook post.
-const FORM_BODY_LIMIT = 16 * 1024;
+// The API's schema, compiled once: the form accepts what POST /api/entries accepts.
+const readEntryForm = formValidator(NewEntry, newEntryMessages);
 
 const pages: FastifyPluginAsyncTypebox<PagesOptions> = async (app, { pageSize = 20 }) => {
   const repository = entryRepository(app.db);
 
-  await app.register(cookie);
-  await app.register(formbody, { bodyLimit: FORM_BODY_LIMIT });
-  await app.register(csrf, {
-    // `secure: 'auto'` follows request.protocol, which believes
-    // X-Forwarded-Proto only from trusted proxies: Secure behind TLS, still
-    // usable over plain http in development. SameSite=Strict keeps the cookie
-    // off every cross-site request, the first line against CSRF.
-    cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true, secure: 'auto' },
-  });
+  await app.register(forms);
 
   async function render(
     reply: FastifyReply,
@@ -76,8 +66,8 @@ const pages: FastifyPluginAsyncTypebox<PagesOptions> = async (app, { pageSize = 
   app.post('/entries', { preValidation: app.csrfProtection }, async (request, reply) => {
     const form = readEntryForm(request.body);
     // 422: understood but not acceptable; the page says why and keeps the input.
-    if (!form.ok) return render(reply, 422, { form: form.state });
-    const entry = await repository.create(form.author, form.message);
+    if (!form.ok) return render(reply, 422, { form });
+    const entry = await repository.create(form.value.author, form.value.message);
     // 303 turns the POST into a GET, so a reload does not post twice.
     return reply.redirect(`/?posted=1#entry-${entry.id}`, 303);
   });
