@@ -29,6 +29,7 @@ import {
   scaleService,
   serviceContainer,
   swarmScript,
+  TEST_UPDATE_MONITORS,
 } from '../src/swarm.ts';
 import {
   assertAssetsLoad,
@@ -60,6 +61,7 @@ const env: Record<string, string> = {
   SWARM_STACK: stack,
   SWARM_STACK_FILE: join(artifacts, 'stack.yaml'),
   SWARM_TIMEOUT_MS: '240000',
+  ...TEST_UPDATE_MONITORS,
   EDGE_DRAIN_MS: String(EDGE_DRAIN_MS),
   // A throwaway swarm: the committed development password is allowed
   // explicitly (the overlay refuses it by default; first test below).

@@ -25,6 +25,7 @@ import {
   type ScriptRun,
   STACK_PREFIX,
   swarmScript,
+  TEST_UPDATE_MONITORS,
   updateSpec,
 } from '../src/swarm.ts';
 import { leaseTwoNodes, type TwoNodes } from '../src/swarm-nodes.ts';
@@ -50,6 +51,7 @@ const env: Record<string, string> = {
   SWARM_STACK: stack,
   SWARM_STACK_FILE: join(artifacts, 'stack.yaml'),
   SWARM_TIMEOUT_MS: '240000',
+  ...TEST_UPDATE_MONITORS,
   ALLOW_DEV_SECRETS: 'true',
 };
 let nodes: TwoNodes | undefined;
