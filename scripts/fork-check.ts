@@ -1,6 +1,7 @@
 /**
  * What a team does on its first afternoon, checked: clone this repository,
- * install, `npm run rename -- acme-shop`, install again, add a resource by
+ * install, `npm run rename -- acme-shop`, `npm install` (the lockfile must
+ * stand as the rename wrote it), add a resource by
  * following docs/add-a-resource.md (scripts/walkthrough), lint, typecheck,
  * run the tests the walkthrough added, bring the renamed stack up, load its
  * page and assets through the edge, create a record of the new resource and
@@ -90,15 +91,26 @@ async function main(): Promise<void> {
     run(ROOT, 'git', ['clone', '-q', ROOT, dir]);
     step(`cloned into ${dir}`);
     // Installed first, as a team that tried the clone before forking it has:
-    // the rename then formats what it rewrote with the installed biome.
-    run(dir, 'npm', ['ci', '--no-audit', '--no-fund']);
-    step('npm ci');
+    // the rename then formats what it rewrote with the installed biome. This
+    // checkout's node_modules (the same lockfile's `npm ci`) stands in for
+    // that install; its workspace links are relative, so they hold in a copy.
+    run(ROOT, 'cp', ['-a', join(ROOT, 'node_modules'), join(dir, 'node_modules')]);
+    step('node_modules copied from this checkout');
     process.stdout.write(run(dir, 'npm', ['run', '--silent', 'rename', '--', name]));
     const left = survivors(dir);
     if (left.length > 0) throw new Error(`old names left after the rename:\n${left.join('\n')}`);
     step(`renamed ${oldName} → ${name}; git grep finds no old name`);
-    run(dir, 'npm', ['ci', '--no-audit', '--no-fund']);
-    step('npm ci with the renamed lockfile');
+    // The README's next step. A lockfile the rename left inconsistent with
+    // the package.json files would be rewritten here: that fails the check.
+    const lockfile = join(dir, 'package-lock.json');
+    const renamedLock = readFileSync(lockfile, 'utf8');
+    run(dir, 'npm', ['install', '--no-audit', '--no-fund']);
+    if (readFileSync(lockfile, 'utf8') !== renamedLock) {
+      throw new Error(
+        `npm install rewrote the renamed lockfile:\n${run(dir, 'git', ['diff', '--stat'])}`,
+      );
+    }
+    step('npm install: the renamed lockfile stands as it is');
     // After the rename, as a team would: the walkthrough must fit any name.
     const added = addNotes(dir);
     step(`${WALKTHROUGH} applied: ${added.length} files written or edited`);

@@ -9,6 +9,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { detectCurrent } from './detect.ts';
 import { trackedTextFiles } from './files.ts';
+import { sortLockfilePackages } from './lockfile.ts';
 import { addNote, type Change, matcher, type Plan, rewriteText } from './rewrite.ts';
 import { nameProblem } from './validate.ts';
 
@@ -118,6 +119,7 @@ function main(): void {
       text = noted.text;
       if (noted.change) changes = [...changes, noted.change];
     }
+    if (file.path === 'package-lock.json' && changes.length > 0) text = sortLockfilePackages(text);
     if (changes.length > 0) edits.push({ path: file.path, text, changes });
   }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { sortLockfilePackages } from '../lockfile.ts';
 import { addNote, rewriteLine, rewriteText } from '../rewrite.ts';
 import { nameProblem } from '../validate.ts';
 
@@ -73,5 +74,30 @@ describe('addNote', () => {
     );
     assert.equal(first.change?.line, 3);
     assert.equal(addNote(first.text, 'new-one').change, undefined);
+  });
+});
+
+describe('sortLockfilePackages', () => {
+  test('puts a renamed scope where npm would, and keeps everything else', () => {
+    const lock = {
+      name: 'acme-shop',
+      lockfileVersion: 3,
+      packages: {
+        '': { name: 'acme-shop' },
+        'node_modules/@biomejs/biome': { version: '2.0.0' },
+        'node_modules/@acme-shop/app': { resolved: 'services/app', link: true },
+        'node_modules/Zed': {},
+        'node_modules/fastify': { version: '5.0.0' },
+      },
+    };
+    const sorted = JSON.parse(sortLockfilePackages(JSON.stringify(lock))) as typeof lock;
+    assert.deepEqual(Object.keys(sorted.packages), [
+      '',
+      'node_modules/@acme-shop/app',
+      'node_modules/@biomejs/biome',
+      'node_modules/fastify',
+      'node_modules/Zed',
+    ]);
+    assert.deepEqual(sorted, lock);
   });
 });
