@@ -88,6 +88,7 @@ describe('sortLockfilePackages', () => {
         'node_modules/@acme-shop/app': { resolved: 'services/app', link: true },
         'node_modules/Zed': {},
         'node_modules/fastify': { version: '5.0.0' },
+        'services/edge': { dependencies: { '@fastify/send': '^1', '@acme-shop/shared': '*' } },
       },
     };
     const sorted = JSON.parse(sortLockfilePackages(JSON.stringify(lock))) as typeof lock;
@@ -97,6 +98,11 @@ describe('sortLockfilePackages', () => {
       'node_modules/@biomejs/biome',
       'node_modules/fastify',
       'node_modules/Zed',
+      'services/edge',
+    ]);
+    assert.deepEqual(Object.keys(sorted.packages['services/edge']?.dependencies ?? {}), [
+      '@acme-shop/shared',
+      '@fastify/send',
     ]);
     assert.deepEqual(sorted, lock);
   });
