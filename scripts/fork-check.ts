@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   } finally {
     if (up) {
       // Named, not --rmi all: that would also remove the postgres image.
-      spawnSync('docker', ['compose', 'down', '--volumes', '--timeout', '5'], { cwd: dir });
+      spawnSync('docker', ['compose', 'down', '--volumes', '--timeout', '1'], { cwd: dir });
       spawnSync('docker', ['rmi', `${name}/app:local`, `${name}/edge:local`]);
     }
     rmSync(parent, { recursive: true, force: true });
