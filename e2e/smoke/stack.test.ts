@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createRecord, listedRecords, listPath, PAGE_PATH } from '../src/domain.ts';
+import { createRecord, listedRecords, listPath, PAGE_HEADING_HTML, PAGE_PATH } from '../src/domain.ts';
 import { staticPaths } from '../src/http.ts';
 import { type Stack, startStack } from '../src/stack.ts';
 
@@ -32,7 +32,7 @@ describe('the compose stack, through the edge', () => {
     assert.equal(res.status, 200);
     assert.ok(res.headers.get('x-instance-id'), 'rendered by an app replica');
     const html = await res.text();
-    assert.match(html, /<h1>Guestbook<\/h1>/);
+    assert.match(html, PAGE_HEADING_HTML);
     const assets = staticPaths(html);
     assert.ok(assets.length >= 3, `assets named: ${assets.join(', ')}`);
     for (const path of assets) {
