@@ -14,16 +14,30 @@ import fp from 'fastify-plugin';
 // A form is a few KiB at most; a larger body is not a post from our pages.
 const FORM_BODY_LIMIT = 16 * 1024;
 
+/**
+ * Every cookie these pages set. `secure: 'auto'` is `request.protocol ===
+ * 'https'` in @fastify/cookie, and Fastify believes `X-Forwarded-Proto`
+ * only from a peer in APP_TRUSTED_PROXIES: Secure when the visitor came
+ * over HTTPS (to the edge's TLS port), not over plain http (development,
+ * the edge's http port), where a browser would refuse to send it back.
+ * SameSite=Strict keeps the cookie off every cross-site request, the first
+ * line against CSRF; HttpOnly keeps it from scripts. No `__Host-` prefix:
+ * a browser drops such a cookie without Secure, so it would break the
+ * plain-http case; `Path=/` and no `Domain` already make it host-only.
+ */
+export const COOKIE_OPTIONS = {
+  path: '/',
+  sameSite: 'strict',
+  httpOnly: true,
+  secure: 'auto',
+} as const;
+
 async function forms(app: FastifyInstance) {
-  await app.register(cookie);
+  // parseOptions are the defaults of every reply.setCookie in this scope.
+  await app.register(cookie, { parseOptions: COOKIE_OPTIONS });
   await app.register(formbody, { bodyLimit: FORM_BODY_LIMIT });
-  await app.register(csrf, {
-    // `secure: 'auto'` follows request.protocol, which believes
-    // X-Forwarded-Proto only from trusted proxies: Secure behind TLS, still
-    // usable over plain http in development. SameSite=Strict keeps the cookie
-    // off every cross-site request, the first line against CSRF.
-    cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true, secure: 'auto' },
-  });
+  // csrf-protection passes its own defaults to setCookie: name ours again.
+  await app.register(csrf, { cookieOpts: COOKIE_OPTIONS });
 }
 
 export default fp(forms, { name: 'forms', fastify: '5.x' });

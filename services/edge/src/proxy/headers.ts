@@ -14,6 +14,10 @@ const HOP_BY_HOP = [
   'trailer',
   'transfer-encoding',
   'upgrade',
+  // The h2c upgrade's settings (RFC 7540 §3.2.1), connection-specific
+  // whether or not the sender names it in `Connection`: nothing behind the
+  // edge is ever asked to switch to HTTP/2 over cleartext.
+  'http2-settings',
   // Credentials for this proxy, not for the app (RFC 9110 §11.7.2).
   'proxy-authorization',
   'proxy-authenticate',
@@ -55,16 +59,23 @@ export function appendEdgeFields(out: string[], requestId: string, serverHeader:
 }
 
 /**
- * The one upgrade the edge relays: a GET asking for WebSocket (RFC 6455
- * §4.1) and nothing else. Any other `Upgrade` (`h2c` above all: "h2c
- * smuggling" tunnels past a proxy's routing) is served as an ordinary
- * request, its `Upgrade` and `Connection` dropped as hop-by-hop fields.
+ * The one upgrade the edge relays: a GET whose `Upgrade` is the single
+ * token `websocket` (RFC 6455 §4.1), any case. Anything else (`h2c` above
+ * all: "h2c smuggling" tunnels past a proxy's routing; `TLS/1.0`; a list
+ * such as `h2c, websocket`, where the upstream would pick) is served as an
+ * ordinary request, its `Upgrade`, `Connection` and `HTTP2-Settings`
+ * dropped as hop-by-hop fields.
  */
 export function isWebSocketUpgrade(
   method: string | undefined,
   upgrade: string | undefined,
 ): boolean {
-  return method === 'GET' && upgrade !== undefined && upgrade.trim().toLowerCase() === 'websocket';
+  return method === 'GET' && namesWebSocket(upgrade);
+}
+
+/** Whether an `Upgrade` value (a request's or a 101's) is exactly the token `websocket`. */
+export function namesWebSocket(upgrade: string | string[] | undefined): boolean {
+  return typeof upgrade === 'string' && upgrade.trim().toLowerCase() === 'websocket';
 }
 
 // RFC 9112 §3.2 and RFC 3986 §3.2.2: `host [ ":" port ]`, where host is an

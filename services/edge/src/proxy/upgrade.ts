@@ -20,7 +20,7 @@ import {
   writeSocketError,
 } from './errors.ts';
 import type { ProxyContext, Shared } from './exchange.ts';
-import { appendEdgeFields, connectionListed, passesResponse } from './headers.ts';
+import { appendEdgeFields, connectionListed, namesWebSocket, passesResponse } from './headers.ts';
 import { lingerAndClose } from './linger.ts';
 import type { Upstream } from './upstreams.ts';
 
@@ -121,6 +121,13 @@ export class UpgradeExchange implements Dispatcher.DispatchHandler {
     headers: Headers,
     upstream: Duplex,
   ): void {
+    // The upstream switches to WebSocket or not at all: a 101 to another
+    // protocol (h2c) would open a tunnel past every rule of the edge.
+    if (!namesWebSocket(headers.upgrade)) {
+      upstream.destroy();
+      this.fail(UPSTREAM_UNREACHABLE);
+      return;
+    }
     this.answered = true;
     this.ctx.upstreamStatus = statusCode;
     this.ctx.upstreamMs = performance.now() - this.t0;

@@ -1,11 +1,14 @@
 /**
- * A raw TCP client for the lingering-close tests: it writes a request head
- * and whatever body it is given without waiting for anything, as a client
- * streaming an upload does, and reports every byte the edge sent back and
- * the socket's error, if any.
+ * Raw TCP clients, for requests whose bytes matter. `rawRequest` (the
+ * lingering-close tests) writes a request head and whatever body it is
+ * given without waiting for anything, as a client streaming an upload does,
+ * and reports every byte the edge sent back and the socket's error, if any.
+ * `openRaw` (the upgrade tests) keeps a connection the test writes to and
+ * waits on, for the bytes after a response head (a tunnel).
  */
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
+import type { TestContext } from 'node:test';
 
 export interface Outcome {
   /** Everything the edge sent, as latin1 text. */
@@ -61,4 +64,57 @@ export function assertWhole413(outcome: Outcome, code = 'body_too_large'): void 
   const body = outcome.text.slice(split + 4);
   assert.equal(body.length, length, 'the whole body');
   assert.equal(JSON.parse(body).code, code);
+}
+
+/** A raw connection the test writes exact bytes to and waits on what came back. */
+export interface RawConnection {
+  socket: Socket;
+  /** Everything received so far, as latin1 text. */
+  text(): string;
+  /** Resolves with the text once `done(text)` holds; rejects after `ms` or on close before. */
+  until(done: (text: string) => boolean, ms?: number): Promise<string>;
+}
+
+export function openRaw(t: TestContext, port: number): RawConnection {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  t.after(() => socket.destroy());
+  let text = '';
+  const waiters = new Set<() => void>();
+  const wake = () => {
+    for (const waiter of waiters) waiter();
+  };
+  socket.on('data', (chunk: Buffer) => {
+    text += chunk.toString('latin1');
+    wake();
+  });
+  socket.on('close', wake);
+  return {
+    socket,
+    text: () => text,
+    until: (done, ms = 5000) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => finish(new Error(`no match in ${ms} ms: ${text}`)), ms);
+        const finish = (error?: Error) => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          if (error) reject(error);
+          else resolve(text);
+        };
+        const check = () => {
+          if (done(text)) finish();
+          else if (socket.destroyed) finish(new Error(`closed before a match: ${text}`));
+        };
+        waiters.add(check);
+        check();
+      }),
+  };
+}
+
+/** Whether `text` holds one whole response: its head and `Content-Length` bytes of body. */
+export function wholeResponse(text: string): boolean {
+  const split = text.indexOf('\r\n\r\n');
+  if (split < 0) return false;
+  const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, split))?.[1];
+  return length !== undefined && text.length - split - 4 >= Number(length);
 }

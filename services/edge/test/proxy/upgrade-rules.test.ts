@@ -202,23 +202,3 @@ test('a POST carrying Upgrade is proxied as a POST, its body and method intact',
   assert.equal(seen?.headers.upgrade, undefined);
   assert.equal(seen?.headers.connection, 'keep-alive');
 });
-
-test('an h2c upgrade is served as a plain GET: no Upgrade or HTTP2-Settings upstream', async (t) => {
-  const { state, edge } = await recordingUpstream(t);
-  const reply = await send(edge.port, {
-    path: '/admin',
-    headers: {
-      connection: 'Upgrade, HTTP2-Settings',
-      upgrade: 'h2c',
-      'http2-settings': 'AAMAAABkAARAAAAAAAIAAAAA',
-    },
-  });
-  assert.equal(reply.status, 200);
-  assert.equal(state.upgrades, 0);
-  assert.equal(state.seen.length, 1);
-  const headers = state.seen[0]?.headers;
-  assert.equal(state.seen[0]?.method, 'GET');
-  assert.equal(headers?.upgrade, undefined);
-  assert.equal(headers?.['http2-settings'], undefined);
-  assert.equal(headers?.connection, 'keep-alive');
-});
