@@ -138,9 +138,16 @@ test('an outage costs one immediate check round per burst, not one per request',
     await sleep(50);
   }
   const before = edge.proxy.stats().healthCheckFailures;
+  const started = performance.now();
   const replies = await Promise.all(Array.from({ length: 50 }, () => send(edge.port)));
+  const elapsed = performance.now() - started;
   assert.deepEqual(new Set(replies.map((r) => r.status)), new Set([503]));
-  // The 50-ms periodic checks go on too; 50 requests must not add 50 more.
+  // The 50-ms periodic checks go on too, as many as the burst lasted (more
+  // on a loaded machine); the 50 requests must add at most a round or two.
   const added = edge.proxy.stats().healthCheckFailures - before;
-  assert.ok(added < 10, `${added} checks for 50 requests`);
+  const periodic = Math.ceil(elapsed / 50);
+  assert.ok(
+    added <= periodic + 3,
+    `${added} checks for 50 requests in ${elapsed.toFixed(0)} ms (${periodic} periodic)`,
+  );
 });
