@@ -4,7 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createRecord, listedRecords, listPath, PAGE_HEADING_HTML, PAGE_PATH } from '../src/domain.ts';
+import {
+  createRecord,
+  listedRecords,
+  listPath,
+  PAGE_HEADING_HTML,
+  PAGE_PATH,
+} from '../src/domain.ts';
 import { staticPaths } from '../src/http.ts';
 import { type Stack, startStack } from '../src/stack.ts';
 
