@@ -20,7 +20,10 @@ export default fp<AccessLogOptions>(
   async (edge, { log }) => {
     edge.addHook('onRequest', async (request, reply) => {
       reply.header(REQUEST_ID_HEADER, request.id);
-      if (edge.lifecycle.closing) reply.header('connection', 'close');
+      // On h2 the session closes with GOAWAY; a `Connection` field is not allowed there.
+      if (edge.lifecycle.closing && request.raw.httpVersionMajor !== 2) {
+        reply.header('connection', 'close');
+      }
     });
     edge.addHook('onResponse', async (request, reply) => {
       const { method, url } = request;

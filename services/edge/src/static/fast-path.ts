@@ -53,7 +53,8 @@ export function createFastPath(
     }
     const requestId = requestIdFrom(headers[REQUEST_ID_HEADER]);
     head.push(REQUEST_ID_HEADER, requestId);
-    if (lifecycle.closing) head.push('connection', 'close');
+    // On h2 the session closes with GOAWAY; a `Connection` field is not allowed there.
+    if (lifecycle.closing && req.httpVersionMajor !== 2) head.push('connection', 'close');
     res.writeHead(outcome.status, head);
     res.end(body);
     hits.staticTableHits++;
