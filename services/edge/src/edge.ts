@@ -30,6 +30,7 @@ import { STATIC_PREFIX } from './static/request-path.ts';
 import { StaticTable } from './static/table.ts';
 import { TlsListener } from './tls/listener.ts';
 import { httpsRedirect } from './tls/redirect.ts';
+import { transportOf } from './tls/transport.ts';
 
 // Not `import … from 'node:http'`: an ESM import of node:http evaluates its
 // lazy `WebSocket` export, which loads Node's bundled undici: +13 MiB RSS
@@ -46,6 +47,9 @@ export interface EdgeDependencies {
   /** How the upstream host name is resolved; tests inject one. */
   resolve?: Resolver;
 }
+
+/** What an Http2ServerRequest adds that the proxied path reads. */
+type H2Request = IncomingMessage & { stream: { session: { socket: { bytesWritten: number } } } };
 
 /** Paths the edge answers itself; everything else belongs to the app. */
 function ownedByEdge(url: string): boolean {
@@ -70,15 +74,18 @@ function proxyDispatch(proxy: EdgeProxy, lifecycle: Lifecycle, log: AccessLog) {
       upstreamStatus: 0,
       edgeStatus: 0,
     };
-    const socket = req.socket;
     // Bytes sent for this response, head included (nginx's `$bytes_sent`):
-    // a proxied body's length is often not known up front.
+    // a proxied body's length is often not known up front. On h2, the
+    // session's: other streams' bytes interleave, so an approximation.
+    const socket =
+      req.httpVersionMajor === 2 ? (req as H2Request).stream.session.socket : req.socket;
     const sentBefore = socket.bytesWritten;
     if (lifecycle.closing) res.setHeader('connection', 'close');
     res.on('finish', () => {
       const bytes = socket.bytesWritten - sentBefore;
       const ms = performance.now() - started;
-      log(req.method as string, req.url as string, res.statusCode, bytes, ms, ctx.requestId, ctx);
+      const { method, url } = req as { method: string; url: string };
+      log(method, url, res.statusCode, bytes, ms, ctx.requestId, ctx, transportOf(req));
     });
     proxy.handle(req, res, ctx, expectsContinue);
   };
@@ -97,9 +104,9 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
   const counters = new EdgeCounters();
   const plainLog = accessLogTo(logger);
   // The edge's own answers are counted here; the proxy counts its own.
-  const accessLog: AccessLog = (method, path, status, bytes, ms, requestId) => {
+  const accessLog: AccessLog = (method, path, status, bytes, ms, requestId, _up, transport) => {
     counters.count(path, status);
-    plainLog(method, path, status, bytes, ms, requestId);
+    plainLog(method, path, status, bytes, ms, requestId, undefined, transport);
   };
   const fastPath = config.staticFastPath
     ? createFastPath(table, lifecycle, accessLog, counters)
@@ -161,7 +168,8 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
     socket.once('close', () => {
       const ms = performance.now() - started;
       const status = ctx.upstreamStatus || ctx.edgeStatus || 502;
-      plainLog(req.method as string, req.url as string, status, 0, ms, requestId, ctx);
+      const { method, url } = req as { method: string; url: string };
+      plainLog(method, url, status, 0, ms, requestId, ctx, transportOf(req));
     });
     if (lifecycle.closing) {
       ctx.edgeStatus = 503;
@@ -197,7 +205,17 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
       const { method, url, id } = request;
       reply.raw.once('finish', () => {
         const bytes = Number(reply.getHeader('content-length') ?? 0);
-        accessLog(method, url, reply.statusCode, bytes, reply.elapsedTime, id);
+        const transport = transportOf(request.raw);
+        accessLog(
+          method,
+          url,
+          reply.statusCode,
+          bytes,
+          reply.elapsedTime,
+          id,
+          undefined,
+          transport,
+        );
       });
       reply.header(REQUEST_ID_HEADER, request.id);
       return sendError(request, reply, 400, error.message);

@@ -5,6 +5,7 @@
 import { REQUEST_ID_HEADER } from '@stack/shared';
 import fp from 'fastify-plugin';
 import type { AccessLog } from '../access-log.ts';
+import { transportOf } from '../tls/transport.ts';
 
 export interface AccessLogOptions {
   log: AccessLog;
@@ -29,7 +30,16 @@ export default fp<AccessLogOptions>(
       const { method, url } = request;
       const status = reply.statusCode;
       const bytes = bodyBytes(method, status, reply.getHeader('content-length'));
-      log(method, url, status, bytes, reply.elapsedTime, request.id);
+      log(
+        method,
+        url,
+        status,
+        bytes,
+        reply.elapsedTime,
+        request.id,
+        undefined,
+        transportOf(request.raw),
+      );
     });
   },
   { name: 'edge-access-log' },

@@ -20,6 +20,7 @@ import type { Duplex } from 'node:stream';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import type { CertificateMaterial, TlsMaterialMessage } from './messages.ts';
 import { H2_LIMITS, TLS_POLICY } from './policy.ts';
+import { rememberVersion, transportOf } from './transport.ts';
 
 /** What the listener needs from the edge: its routing and the server-side timeouts. */
 export interface ListenerHooks {
@@ -36,11 +37,6 @@ export interface TlsCounters {
   handshakeFailures: number;
   /** `h1 TLSv1.3`, `h2 TLSv1.2`…: requests on this listener by protocol and TLS version. */
   requests: Record<string, number>;
-}
-
-const kVersion = Symbol('edge.tlsVersion');
-interface VersionedSocket extends TLSSocket {
-  [kVersion]?: string;
 }
 
 export class TlsListener {
@@ -73,8 +69,7 @@ export class TlsListener {
       },
     } as Parameters<typeof createSecureServer>[0]);
     const route = (req: Http2ServerRequest, res: Http2ServerResponse, expectsContinue: boolean) => {
-      const socket = req.socket as VersionedSocket;
-      const key = `${req.httpVersionMajor === 2 ? 'h2' : 'h1'} ${socket[kVersion] ?? 'unknown'}`;
+      const key = transportOf(req as unknown as IncomingMessage)?.key ?? 'unknown';
       this.counters.requests[key] = (this.counters.requests[key] ?? 0) + 1;
       // The compatibility API is node:http's shape for every member the edge reads (proxy/h2.ts).
       hooks.route(
@@ -93,8 +88,8 @@ export class TlsListener {
     server.on('tlsClientError', () => {
       this.counters.handshakeFailures++;
     });
-    server.on('secureConnection', (socket: VersionedSocket) => {
-      socket[kVersion] = socket.getProtocol() ?? 'unknown';
+    server.on('secureConnection', (socket: TLSSocket) => {
+      rememberVersion(socket);
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
     });

@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import { connect } from 'node:tls';
 import WebSocket, { WebSocketServer } from 'ws';
 import { CSS_TEXT, get, TABLE_CSS } from '../helpers.ts';
-import { readBody, startUpstream } from '../proxy/helpers.ts';
+import { readBody, startUpstream, until } from '../proxy/helpers.ts';
 import { h1Get, h2Get, h2Session, readRoot, startTlsEdge } from './helpers.ts';
 
 async function tlsDir(t: import('node:test').TestContext): Promise<string> {
@@ -111,6 +111,18 @@ test('h2 and HTTP/1.1 on one port: a static file and a proxied request each', as
   const metrics = (await h2Get(session, '/_edge/metrics')).body.toString();
   assert.match(metrics, /edge_https_requests_total\{protocol="h2",tls="TLSv1.3"\} [1-9]/);
   assert.match(metrics, /edge_https_requests_total\{protocol="h1",tls="TLSv1.3"\} [1-9]/);
+
+  // Access-log lines name the protocol and TLS version on the HTTPS port only.
+  await until(() => edge.lines.filter((line) => line.proto !== undefined).length >= 6);
+  const byId = edge.lines.find((line) => line.reqId === 'tls-h2-proxied-01');
+  assert.equal(byId?.proto, 'h2');
+  assert.equal(byId?.tls, 'TLSv1.3');
+  assert.equal(byId?.upstreamStatus, 200);
+  assert.ok(Number(byId?.bytes) > 0);
+  assert.ok(edge.lines.some((line) => line.proto === 'h2' && line.path === '/_edge/healthz'));
+  assert.ok(edge.lines.some((line) => line.proto === 'h1' && line.path === `/static/${TABLE_CSS}`));
+  const plainLine = edge.lines.find((line) => line.path === '/over-plain');
+  assert.ok(plainLine && !('proto' in plainLine));
 });
 
 test('TLS 1.0 and 1.1 are refused and counted; TLS 1.2 is accepted', async (t) => {
