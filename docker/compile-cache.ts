@@ -42,7 +42,9 @@ const RUNS: Record<string, Run[]> = {
       args: [
         '--input-type=module',
         '-e',
-        "await import('./services/edge/src/primary.ts'); await import('./services/edge/src/worker.ts');",
+        "await import('./services/edge/src/primary.ts'); await import('./services/edge/src/worker.ts');" +
+          " await import('./services/edge/src/tls/primary.ts'); await import('./services/edge/src/tls/internal-ca.ts');" +
+          " await import('./services/edge/src/tls/files.ts');",
       ],
       exit: 0,
     },

@@ -40,8 +40,11 @@ RUN chown -R root:root .node-compile-cache && chmod -R a+rX,go-w .node-compile-c
 # created first: it must agree with the app image that /srv/static is node's,
 # or the collectstatic one-shot cannot write into it.
 RUN mkdir -p /srv/static && chown node:node /srv/static
+# The local CA's volume (EDGE_TLS_DIR): seeded from here, so node owns it and
+# root.key (0600) is readable by the edge alone.
+RUN mkdir -p /var/lib/edge-tls && chown node:node /var/lib/edge-tls && chmod 0755 /var/lib/edge-tls
 USER node
-EXPOSE 8080
+EXPOSE 8080 8443
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --start-interval=1s --retries=3 \
   CMD ["docker/healthcheck.sh", "8080", "/_edge/healthz"]
 CMD ["node", "services/edge/src/main.ts"]

@@ -12,6 +12,7 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
 import type { LogLevel } from './config.ts';
 import { BufferedDestination } from './log-destination.ts';
+import type { Transport } from './tls/transport.ts';
 
 /** What the proxy filled in for a proxied request (nginx's `$upstream_*` variables). */
 export interface UpstreamFields {
@@ -28,6 +29,8 @@ export type AccessLog = (
   durationMs: number,
   requestId: string,
   upstream?: UpstreamFields,
+  /** The HTTPS port's protocol and TLS version (tls/transport.ts); none for plain HTTP. */
+  transport?: Transport,
 ) => void;
 
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
@@ -35,7 +38,21 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
 }
 
 export function accessLogTo(logger: Logger): AccessLog {
-  return (method, path, status, bytes, durationMs, requestId, upstream) => {
+  return (method, path, status, bytes, durationMs, requestId, upstream, transport) => {
+    if (transport !== undefined) {
+      logger.info({
+        reqId: requestId,
+        method,
+        path,
+        status,
+        bytes,
+        ms: round(durationMs),
+        proto: transport.proto,
+        tls: transport.tls,
+        ...(upstream !== undefined && upstreamFields(upstream)),
+      });
+      return;
+    }
     if (upstream === undefined) {
       logger.info({ reqId: requestId, method, path, status, bytes, ms: round(durationMs) });
       return;
@@ -53,6 +70,15 @@ export function accessLogTo(logger: Logger): AccessLog {
       upstreamStatus: upstream.upstreamStatus ?? 0,
       upstreamMs: upstreamMs < 0 ? -1 : round(upstreamMs),
     });
+  };
+}
+
+function upstreamFields(upstream: UpstreamFields) {
+  const upstreamMs = upstream.upstreamMs ?? -1;
+  return {
+    upstream: upstream.upstreamAddress ?? '',
+    upstreamStatus: upstream.upstreamStatus ?? 0,
+    upstreamMs: upstreamMs < 0 ? -1 : round(upstreamMs),
   };
 }
 

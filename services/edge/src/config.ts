@@ -23,11 +23,26 @@ export type { LogLevel } from './settings.ts';
 export type Settings = Values<typeof SETTINGS>;
 
 /** The settings with the upstream a URL and the address lists parsed into their entries. */
-export type Config = Omit<Settings, 'upstream' | 'trustedProxies' | 'metricsAllow'> & {
+export type Config = Omit<
+  Settings,
+  'upstream' | 'trustedProxies' | 'metricsAllow' | 'tlsNames' | 'tlsFiles'
+> & {
   readonly upstream: URL;
   readonly trustedProxies: readonly string[];
   readonly metricsAllow: readonly string[];
+  readonly tlsNames: readonly string[];
+  readonly tlsFiles: readonly TlsFilePair[];
 };
+
+/** One `cert.pem:key.pem` entry of EDGE_TLS_FILES. */
+export interface TlsFilePair {
+  readonly cert: string;
+  readonly key: string;
+}
+
+// A DNS name (a leading `*.` for a wildcard) as a certificate's SAN holds it.
+const DNS_NAME =
+  /^(?:\*\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 const readSettings = entriesReader(SETTINGS);
 
@@ -49,7 +64,23 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
       `must not exceed EDGE_REQUEST_TIMEOUT_MS (${settings.requestTimeoutMs})`,
     );
   }
-  return configFrom(settings);
+  const config = configFrom(settings);
+  if (config.httpRedirect && config.tlsPort === 0) {
+    throw invalid(
+      'EDGE_HTTP_REDIRECT',
+      'needs EDGE_TLS_PORT (there is no HTTPS port to send clients to)',
+    );
+  }
+  if (config.tlsPort !== 0 && config.tlsPort === config.port) {
+    throw invalid('EDGE_TLS_PORT', `must differ from EDGE_PORT (${config.port})`);
+  }
+  if (config.tlsPort !== 0 && config.tlsCerts === 'files' && config.tlsFiles.length === 0) {
+    throw invalid(
+      'EDGE_TLS_FILES',
+      'must name at least one cert.pem:key.pem pair with EDGE_TLS_CERTS=files',
+    );
+  }
+  return config;
 }
 
 /** Every setting at its default, as loadConfig returns them (the static root unchecked): for tests and the bench. */
@@ -67,6 +98,8 @@ function configFrom(settings: Settings): Readonly<Config> {
     // `@stack/shared`'s address-list grammar (frozen lists), the app's too.
     trustedProxies: addressListSetting('EDGE_TRUSTED_PROXIES', settings.trustedProxies),
     metricsAllow: addressListSetting('EDGE_METRICS_ALLOW', settings.metricsAllow),
+    tlsNames: tlsNames(settings.tlsNames),
+    tlsFiles: tlsFilePairs(settings.tlsFiles),
   });
 }
 
@@ -85,6 +118,37 @@ function upstreamUrl(value: string): URL {
     throw invalid('EDGE_UPSTREAM', 'must be scheme, host and port only (no path, query or user)');
   }
   return url;
+}
+
+function tlsNames(value: string): readonly string[] {
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  for (const name of names) {
+    if (isIP(name) === 0 && !DNS_NAME.test(name)) {
+      throw invalid(
+        'EDGE_TLS_NAMES',
+        `${JSON.stringify(name)} is neither a DNS name nor an IP address`,
+      );
+    }
+  }
+  if (names.length === 0) throw invalid('EDGE_TLS_NAMES', 'must name at least one host');
+  return Object.freeze(names);
+}
+
+function tlsFilePairs(value: string): readonly TlsFilePair[] {
+  const pairs: TlsFilePair[] = [];
+  for (const entry of value.split(',')) {
+    const trimmed = entry.trim();
+    if (trimmed === '') continue;
+    const [cert, key, ...rest] = trimmed.split(':');
+    if (!cert || !key || rest.length > 0) {
+      throw invalid('EDGE_TLS_FILES', `${JSON.stringify(trimmed)} is not cert.pem:key.pem`);
+    }
+    pairs.push(Object.freeze({ cert: resolve(cert), key: resolve(key) }));
+  }
+  return Object.freeze(pairs);
 }
 
 function isDirectory(path: string): boolean {

@@ -1,27 +1,12 @@
-/**
- * buildEdge(config): the edge as a Fastify instance that never listens.
- *
- * The node:http server comes from `serverFactory`, and its request handler
- * is the whole routing, as nginx's `location` blocks: table hits are
- * answered first (static/fast-path.ts); the rest of `/static/` and all of
- * `/_edge/` go to Fastify; everything else goes to the reverse proxy
- * (proxy/) straight from node:http, with no Fastify routing, hooks or body
- * parsing on the way: that lean path is what keeps the proxied rows near
- * the bare pass-through (docs/benchmarks.md). WebSocket upgrades outside
- * the owned prefixes go to the proxy too; every other request carrying
- * `Upgrade` is an ordinary request.
- */
-import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { errorBody, REQUEST_ID_HEADER, requestIdFrom } from '@stack/shared';
+import { REQUEST_ID_HEADER, requestIdFrom } from '@stack/shared';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { type AccessLog, accessLogTo, createLogger } from './access-log.ts';
 import type { Config } from './config.ts';
-import { codeFor, sendError } from './errors.ts';
+import { sendError } from './errors.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import { EdgeCounters, type EdgeStats, edgeStats } from './metrics.ts';
 import accessLogPlugin from './plugins/access-log.ts';
@@ -34,21 +19,23 @@ import {
   createProxy,
   defaultResolver,
   type EdgeProxy,
-  type LingerOptions,
-  lingerAndClose,
   type ProxyContext,
   proxySettings,
   type Resolver,
   trustList,
 } from './proxy/index.ts';
+import { clientErrorHandler, endSocket } from './socket-answers.ts';
 import { createFastPath } from './static/fast-path.ts';
 import { STATIC_PREFIX } from './static/request-path.ts';
 import { StaticTable } from './static/table.ts';
+import { TlsListener } from './tls/listener.ts';
+import { httpsRedirect } from './tls/redirect.ts';
+import { transportOf } from './tls/transport.ts';
 
 // Not `import … from 'node:http'`: an ESM import of node:http evaluates its
 // lazy `WebSocket` export, which loads Node's bundled undici: +13 MiB RSS
 // per worker (measured), for nothing the edge uses.
-const { createServer, STATUS_CODES } = process.getBuiltinModule('node:http');
+const { createServer } = process.getBuiltinModule('node:http');
 
 export type EdgeConfig = Omit<Config, 'host' | 'port' | 'workers' | 'drainMs' | 'shutdownGraceMs'>;
 
@@ -60,6 +47,9 @@ export interface EdgeDependencies {
   /** How the upstream host name is resolved; tests inject one. */
   resolve?: Resolver;
 }
+
+/** What an Http2ServerRequest adds that the proxied path reads. */
+type H2Request = IncomingMessage & { stream: { session: { socket: { bytesWritten: number } } } };
 
 /** Paths the edge answers itself; everything else belongs to the app. */
 function ownedByEdge(url: string): boolean {
@@ -84,54 +74,21 @@ function proxyDispatch(proxy: EdgeProxy, lifecycle: Lifecycle, log: AccessLog) {
       upstreamStatus: 0,
       edgeStatus: 0,
     };
-    const socket = req.socket;
     // Bytes sent for this response, head included (nginx's `$bytes_sent`):
-    // a proxied body's length is often not known up front.
+    // a proxied body's length is often not known up front. On h2, the
+    // session's: other streams' bytes interleave, so an approximation.
+    const socket =
+      req.httpVersionMajor === 2 ? (req as H2Request).stream.session.socket : req.socket;
     const sentBefore = socket.bytesWritten;
     if (lifecycle.closing) res.setHeader('connection', 'close');
     res.on('finish', () => {
       const bytes = socket.bytesWritten - sentBefore;
       const ms = performance.now() - started;
-      log(req.method as string, req.url as string, res.statusCode, bytes, ms, ctx.requestId, ctx);
+      const { method, url } = req as { method: string; url: string };
+      log(method, url, res.statusCode, bytes, ms, ctx.requestId, ctx, transportOf(req));
     });
     proxy.handle(req, res, ctx, expectsContinue);
   };
-}
-
-/**
- * An answer written straight to a socket no request/response pair owns;
- * with `linger`, one no parser owns either (an upgrade), closed by linger.ts.
- */
-function endSocket(
-  socket: Duplex,
-  status: number,
-  message: string,
-  requestId: string,
-  linger?: LingerOptions,
-): void {
-  const body = JSON.stringify(errorBody(status, codeFor(status), message, requestId));
-  const text =
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
-    `content-length: ${Buffer.byteLength(body)}\r\n${REQUEST_ID_HEADER}: ${requestId}\r\n` +
-    `connection: close\r\n\r\n${body}`;
-  if (linger === undefined) return void socket.end(text);
-  socket.write(text);
-  lingerAndClose(socket as Socket, linger);
-}
-
-/** Requests Node's parser rejects never reach a handler; they still get the shared shape. */
-function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
-  if (error.code === 'ECONNRESET' || !socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const status =
-    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? 408
-      : error.code === 'HPE_HEADER_OVERFLOW'
-        ? 431
-        : 400;
-  endSocket(socket, status, 'malformed request', randomUUID());
 }
 
 export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): FastifyInstance {
@@ -147,9 +104,9 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
   const counters = new EdgeCounters();
   const plainLog = accessLogTo(logger);
   // The edge's own answers are counted here; the proxy counts its own.
-  const accessLog: AccessLog = (method, path, status, bytes, ms, requestId) => {
+  const accessLog: AccessLog = (method, path, status, bytes, ms, requestId, _up, transport) => {
     counters.count(path, status);
-    plainLog(method, path, status, bytes, ms, requestId);
+    plainLog(method, path, status, bytes, ms, requestId, undefined, transport);
   };
   const fastPath = config.staticFastPath
     ? createFastPath(table, lifecycle, accessLog, counters)
@@ -161,8 +118,78 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
     resolve: deps.resolve ?? defaultResolver,
   });
   const proxied = proxyDispatch(proxy, lifecycle, plainLog);
-  const localStats = (): EdgeStats => edgeStats(counters, proxy.stats());
-  const gather = deps.gatherStats?.(localStats) ?? (async () => [localStats()]);
+
+  // Fastify's own handler, captured by serverFactory below (which Fastify
+  // calls synchronously), so the TLS listener routes through it too.
+  let fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void = () => {};
+  const redirect = config.httpRedirect
+    ? httpsRedirect(config.tlsPublicPort || config.tlsPort, accessLog)
+    : undefined;
+  const hsts = config.hstsMaxAgeS > 0 ? `max-age=${config.hstsMaxAgeS}` : '';
+  const route = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    expectsContinue: boolean,
+    secure: boolean,
+  ): void => {
+    if (secure) {
+      // Only over HTTPS (RFC 6797 §7.2: a plain-HTTP answer must not carry it).
+      if (hsts !== '') res.setHeader('strict-transport-security', hsts);
+    } else if (redirect?.(req, res)) {
+      return;
+    }
+    // An `Upgrade` the edge declined (shouldUpgradeCallback below):
+    // Node's parser stops reading the connection after such a request,
+    // so a request pipelined behind it would never be answered.
+    if (req.headers.upgrade !== undefined) res.setHeader('connection', 'close');
+    if (!ownedByEdge(req.url as string)) {
+      proxied(req, res, expectsContinue);
+      return;
+    }
+    // Nothing the edge answers itself is worth refusing before a body.
+    if (expectsContinue) res.writeContinue();
+    if (fastPath?.(req, res)) return;
+    fastifyHandler(req, res);
+  };
+  const shouldUpgradeCallback = (req: IncomingMessage): boolean =>
+    acceptsUpgrade(req) && !ownedByEdge(req.url as string);
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    const started = performance.now();
+    const ctx: ProxyContext = {
+      requestId,
+      upstreamAddress: '',
+      upstreamMs: -1,
+      upstreamStatus: 0,
+      edgeStatus: 0,
+    };
+    // One line when the tunnel closes, as nginx logs a WebSocket request;
+    // a socket that closed before any answer was cut (logged as 502).
+    socket.once('close', () => {
+      const ms = performance.now() - started;
+      const status = ctx.upstreamStatus || ctx.edgeStatus || 502;
+      const { method, url } = req as { method: string; url: string };
+      plainLog(method, url, status, 0, ms, requestId, ctx, transportOf(req));
+    });
+    if (lifecycle.closing) {
+      ctx.edgeStatus = 503;
+      endSocket(socket, 503, 'the edge is shutting down', requestId, config);
+      return;
+    }
+    proxy.upgrade(req, socket, head, ctx);
+  };
+  // Created only with EDGE_TLS_PORT: node:http2 is loaded only then.
+  const tls =
+    config.tlsPort > 0
+      ? new TlsListener({
+          route: (req, res, expectsContinue) => route(req, res, expectsContinue, true),
+          shouldUpgrade: shouldUpgradeCallback,
+          upgrade,
+          headersTimeoutMs: config.headersTimeoutMs,
+          requestTimeoutMs: config.requestTimeoutMs,
+          keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+        })
+      : null;
 
   const edge = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -178,23 +205,23 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
       const { method, url, id } = request;
       reply.raw.once('finish', () => {
         const bytes = Number(reply.getHeader('content-length') ?? 0);
-        accessLog(method, url, reply.statusCode, bytes, reply.elapsedTime, id);
+        const transport = transportOf(request.raw);
+        accessLog(
+          method,
+          url,
+          reply.statusCode,
+          bytes,
+          reply.elapsedTime,
+          id,
+          undefined,
+          transport,
+        );
       });
       reply.header(REQUEST_ID_HEADER, request.id);
       return sendError(request, reply, 400, error.message);
     },
     serverFactory: (handler) => {
-      const route = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean) => {
-        // An `Upgrade` the edge declined (shouldUpgradeCallback below):
-        // Node's parser stops reading the connection after such a request,
-        // so a request pipelined behind it would never be answered.
-        if (req.headers.upgrade !== undefined) res.setHeader('connection', 'close');
-        if (!ownedByEdge(req.url as string)) return proxied(req, res, expectsContinue);
-        // Nothing the edge answers itself is worth refusing before a body.
-        if (expectsContinue) res.writeContinue();
-        if (fastPath?.(req, res)) return;
-        handler(req, res);
-      };
+      fastifyHandler = handler;
       const server = createServer(
         {
           // Slow clients (slowloris) are the server's to cut, not the proxy's.
@@ -205,45 +232,35 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
           connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs),
           // Only a WebSocket GET for the app is tunnelled; any other request
           // with `Upgrade` is an ordinary request, with every ordinary rule.
-          shouldUpgradeCallback: (req) => acceptsUpgrade(req) && !ownedByEdge(req.url as string),
+          shouldUpgradeCallback,
         },
-        (req, res) => route(req, res, false),
+        (req, res) => route(req, res, false, false),
       );
       // Node's own handling would send `100 Continue` before the edge could
       // refuse (413, 429) the body it invites.
-      server.on('checkContinue', (req, res) => route(req, res, true));
-      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-        const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
-        const started = performance.now();
-        const ctx: ProxyContext = {
-          requestId,
-          upstreamAddress: '',
-          upstreamMs: -1,
-          upstreamStatus: 0,
-          edgeStatus: 0,
-        };
-        // One line when the tunnel closes, as nginx logs a WebSocket request;
-        // a socket that closed before any answer was cut (logged as 502).
-        socket.once('close', () => {
-          const ms = performance.now() - started;
-          const status = ctx.upstreamStatus || ctx.edgeStatus || 502;
-          plainLog(req.method as string, req.url as string, status, 0, ms, requestId, ctx);
-        });
-        if (lifecycle.closing) {
-          ctx.edgeStatus = 503;
-          return endSocket(socket, 503, 'the edge is shutting down', requestId, config);
-        }
-        proxy.upgrade(req, socket, head, ctx);
-      });
+      server.on('checkContinue', (req, res) => route(req, res, true, false));
+      server.on('upgrade', upgrade);
       return server;
     },
   });
+  const localStats = (): EdgeStats => edgeStats(counters, proxy.stats(), tls?.counters);
+  const gather = deps.gatherStats?.(localStats) ?? (async () => [localStats()]);
   edge.decorate('lifecycle', lifecycle);
   edge.decorate('staticTable', table);
   edge.decorate('proxy', proxy);
-  // Fastify runs onClose after the server closed, i.e. after in-flight
-  // requests (proxied ones included) finished.
-  edge.addHook('onClose', () => proxy.close());
+  edge.decorate('tls', tls);
+  // The HTTPS listener stops accepting and sends GOAWAY with the plain one…
+  let tlsClosed: Promise<void> = Promise.resolve();
+  edge.addHook('preClose', (done) => {
+    if (tls !== null) tlsClosed = tls.close();
+    done();
+  });
+  // …and Fastify runs onClose after the plain server closed: once both
+  // listeners' in-flight requests (proxied ones included) finished.
+  edge.addHook('onClose', async () => {
+    await tlsClosed;
+    await proxy.close();
+  });
   edge.register(errorsPlugin, { linger: config });
   edge.register(accessLogPlugin, { log: accessLog });
   edge.register(healthPlugin);

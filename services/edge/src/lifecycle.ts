@@ -1,5 +1,6 @@
 import type { EdgeProxy } from './proxy/index.ts';
 import type { StaticTable } from './static/table.ts';
+import type { TlsListener } from './tls/listener.ts';
 
 /** Where a worker is in its life; read on every request, set by main.ts on SIGTERM. */
 export interface Lifecycle {
@@ -16,5 +17,7 @@ declare module 'fastify' {
     staticTable: StaticTable;
     /** The reverse proxy (for `ready`, and for tests). */
     proxy: EdgeProxy;
+    /** The HTTPS listener (EDGE_TLS_PORT), or null; worker.ts makes it listen. */
+    tls: TlsListener | null;
   }
 }

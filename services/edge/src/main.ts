@@ -10,5 +10,5 @@ import { loadConfig } from './config.ts';
 const config = loadOrExit(() => loadConfig(process.env));
 
 // Each role imports only its own code: the primary never loads Fastify.
-if (cluster.isPrimary) (await import('./primary.ts')).runPrimary(config);
+if (cluster.isPrimary) await (await import('./primary.ts')).runPrimary(config);
 else await (await import('./worker.ts')).runWorker(config);

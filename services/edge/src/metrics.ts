@@ -7,6 +7,7 @@
  */
 import { mergeProxyStats, type ProxyStats, proxyStatsToPrometheus } from './proxy/index.ts';
 import { STATIC_PREFIX } from './static/request-path.ts';
+import type { TlsCounters } from './tls/listener.ts';
 
 /** Requests the edge answers itself, by status class (index 1 = 1xx … 5 = 5xx). */
 export class EdgeCounters {
@@ -31,10 +32,19 @@ export interface EdgeStats {
   ownByClass: number[];
   staticTableHits: number;
   proxy: ProxyStats;
+  /** The HTTPS listener's (tls/listener.ts); zeros and `{}` without one. */
+  tls: TlsCounters;
 }
 
-export function edgeStats(counters: EdgeCounters, proxy: ProxyStats): EdgeStats {
+const NO_TLS: TlsCounters = { handshakeFailures: 0, requests: {} };
+
+export function edgeStats(
+  counters: EdgeCounters,
+  proxy: ProxyStats,
+  tls: TlsCounters = NO_TLS,
+): EdgeStats {
   return {
+    tls: { handshakeFailures: tls.handshakeFailures, requests: { ...tls.requests } },
     workers: 1,
     staticByClass: [...counters.staticByClass],
     ownByClass: [...counters.ownByClass],
@@ -54,8 +64,13 @@ export function mergeEdgeStats(all: readonly EdgeStats[]): EdgeStats {
     ownByClass: [0, 0, 0, 0, 0, 0],
     staticTableHits: 0,
     proxy: mergeProxyStats(all.map((s) => s.proxy)),
+    tls: { handshakeFailures: 0, requests: {} },
   };
   for (const s of all) {
+    total.tls.handshakeFailures += s.tls.handshakeFailures;
+    for (const [key, n] of Object.entries(s.tls.requests)) {
+      total.tls.requests[key] = (total.tls.requests[key] ?? 0) + n;
+    }
     total.workers += s.workers;
     add(total.staticByClass, s.staticByClass);
     add(total.ownByClass, s.ownByClass);
@@ -91,8 +106,19 @@ export function edgeStatsToPrometheus(stats: EdgeStats, prefix = 'edge'): string
     `# HELP ${prefix}_workers Worker processes whose counters this scrape adds up.`,
     `# TYPE ${prefix}_workers gauge`,
     `${prefix}_workers ${stats.workers}`,
-    proxyStatsToPrometheus(stats.proxy, prefix),
+    `# HELP ${prefix}_tls_handshake_failures_total TLS handshakes that failed (an old version, no shared suite, a certificate the client refused).`,
+    `# TYPE ${prefix}_tls_handshake_failures_total counter`,
+    `${prefix}_tls_handshake_failures_total ${stats.tls.handshakeFailures}`,
+    `# HELP ${prefix}_https_requests_total Requests on the HTTPS port, by protocol (h1, h2) and TLS version.`,
+    `# TYPE ${prefix}_https_requests_total counter`,
   );
+  for (const [key, n] of Object.entries(stats.tls.requests)) {
+    const [protocol = '', version = ''] = key.split(' ');
+    lines.push(
+      `${prefix}_https_requests_total{protocol="${label(protocol)}",tls="${label(version)}"} ${n}`,
+    );
+  }
+  lines.push(proxyStatsToPrometheus(stats.proxy, prefix));
   // One line per address, summed over workers (each worker has its own pool).
   const byAddress = new Map<string, { connected: number; healthy: number; ejected: number }>();
   for (const u of stats.proxy.upstreams) {

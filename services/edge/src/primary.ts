@@ -6,16 +6,30 @@
  *
  * Node's default round-robin scheduling hands each new connection to a
  * worker; with keep-alive that is a cost per connection, not per request.
+ * With EDGE_TLS_PORT the primary also owns the certificates and the TLS
+ * session ticket keys (tls/primary.ts), which it sends the workers.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { createLogger, flushLogger } from './access-log.ts';
-import type { Config } from './config.ts';
+import { type Config, ConfigError } from './config.ts';
 import { relayStats } from './stats-relay.ts';
 
 const RESTART_DELAY_MS = 1000;
 
-export function runPrimary(config: Readonly<Config>): void {
+export async function runPrimary(config: Readonly<Config>): Promise<void> {
   const log = createLogger(config.logLevel);
+  // Certificates before any worker: a worker's TLS listener waits for them.
+  let stopTls = (): void => {};
+  if (config.tlsPort > 0) {
+    try {
+      stopTls = await (await import('./tls/primary.ts')).startTls(config, log);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      process.stderr.write(`${error.message}\n`);
+      await flushLogger(log);
+      process.exit(1);
+    }
+  }
   let stopping = false;
   let failed = false;
 
@@ -30,8 +44,10 @@ export function runPrimary(config: Readonly<Config>): void {
   const fork = (): void => {
     const worker = cluster.fork();
     let listening = false;
-    worker.once('listening', () => {
-      listening = true;
+    // Serving once every listener is up: the plain port, and the TLS one when set.
+    let listeners = config.tlsPort > 0 ? 2 : 1;
+    worker.on('listening', () => {
+      if (--listeners === 0) listening = true;
     });
     worker.once('exit', (code, signal) => {
       if (stopping) {
@@ -56,6 +72,7 @@ export function runPrimary(config: Readonly<Config>): void {
   const stop = (reason: string): void => {
     if (stopping) return;
     stopping = true;
+    stopTls();
     if (reason === 'startup failure') failed = true;
     log.info({ reason }, 'stopping workers');
     const alive = workers();

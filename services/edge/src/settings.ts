@@ -211,4 +211,58 @@ export const SETTINGS = {
     default: 'loopback,uniquelocal',
     doc: 'peers that may read `/_edge/metrics` (address list, below); others get 403',
   }),
+  tlsPort: setting({
+    env: 'EDGE_TLS_PORT',
+    format: integer(0, 65535, '0: no TLS listener'),
+    default: 0,
+    doc: 'the HTTPS port (ALPN `h2` and `http/1.1`), beside `EDGE_PORT`; `0`: plain HTTP only',
+  }),
+  tlsCerts: setting({
+    env: 'EDGE_TLS_CERTS',
+    format: oneOf(['internal', 'files'] as const),
+    default: 'internal',
+    doc: '`internal`: a local CA in `EDGE_TLS_DIR` signs a leaf for `EDGE_TLS_NAMES`; `files`: the pairs of `EDGE_TLS_FILES`',
+  }),
+  tlsDir: setting({
+    env: 'EDGE_TLS_DIR',
+    format: text('a directory path', { minLength: 1 }),
+    default: '/var/lib/edge-tls',
+    doc: "`internal`: where `root.crt` and `root.key` (0600) are kept; the primary's to write",
+  }),
+  tlsNames: setting({
+    env: 'EDGE_TLS_NAMES',
+    format: text('comma-separated DNS names and IP addresses', { minLength: 1 }),
+    default: 'localhost,127.0.0.1,::1',
+    doc: "`internal`: the leaf certificate's names (SANs)",
+  }),
+  tlsFiles: setting({
+    env: 'EDGE_TLS_FILES',
+    format: text('comma-separated cert.pem:key.pem pairs'),
+    default: '',
+    doc: '`files`: certificate chain and key files, chosen by SNI from their names; reloaded when they change',
+  }),
+  tlsPollMs: setting({
+    env: 'EDGE_TLS_POLL_MS',
+    format: milliseconds(50, 3_600_000),
+    default: 2000,
+    doc: '`files`: `stat` of each pair, for mounts that deliver no inotify events (secrets)',
+  }),
+  tlsPublicPort: setting({
+    env: 'EDGE_TLS_PUBLIC_PORT',
+    format: integer(0, 65535, '0: EDGE_TLS_PORT'),
+    default: 0,
+    doc: "the HTTPS port clients reach (a published port), for `EDGE_HTTP_REDIRECT`'s `Location`",
+  }),
+  httpRedirect: setting({
+    env: 'EDGE_HTTP_REDIRECT',
+    format: boolean(),
+    default: false,
+    doc: 'plain-HTTP requests get 308 to `https://`, except `/_edge/healthz`; needs `EDGE_TLS_PORT`',
+  }),
+  hstsMaxAgeS: setting({
+    env: 'EDGE_HSTS_MAX_AGE_S',
+    format: integer(0, 63_072_000, 'seconds; 0: off'),
+    default: 0,
+    doc: '`Strict-Transport-Security: max-age=` on HTTPS answers; off for local stacks (a browser remembers it)',
+  }),
 };

@@ -10,10 +10,13 @@
  */
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
 import { createLogger, flushLogger } from './access-log.ts';
 import type { Config } from './config.ts';
 import { buildEdge } from './edge.ts';
 import { workerStats } from './stats-relay.ts';
+import type { TlsListener } from './tls/listener.ts';
+import { isTlsMessage, type TlsMaterialMessage, type TlsRequestMessage } from './tls/messages.ts';
 
 // Often enough that a connection finishing its last response is closed
 // promptly, rarely enough to cost nothing.
@@ -29,8 +32,24 @@ export async function runWorker(config: Readonly<Config>): Promise<void> {
     await flushLogger(logger);
     process.exit(1);
   }
+  const tls = edge.tls;
+  if (tls !== null) {
+    try {
+      // Material first (the primary's, over IPC): a handshake before it would fail.
+      receiveTlsMaterial(tls, logger);
+      await tls.ready;
+      await listenTls(tls, config.host, config.tlsPort);
+    } catch (error) {
+      logger.fatal({ err: error }, 'cannot start the TLS listener');
+      await flushLogger(logger);
+      process.exit(1);
+    }
+  }
   const { port } = edge.server.address() as AddressInfo;
-  logger.info({ host: config.host, port }, 'edge listening');
+  logger.info(
+    { host: config.host, port, ...(tls !== null && { tlsPort: config.tlsPort }) },
+    'edge listening',
+  );
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -47,7 +66,10 @@ export async function runWorker(config: Readonly<Config>): Promise<void> {
     let cut = false;
     // server.close() closes the connections idle at that moment; these
     // sweeps close each one that goes idle after its in-flight response.
-    const sweep = setInterval(() => edge.server.closeIdleConnections(), IDLE_SWEEP_MS);
+    const sweep = setInterval(() => {
+      edge.server.closeIdleConnections();
+      edge.tls?.closeIdleConnections();
+    }, IDLE_SWEEP_MS);
     const grace = setTimeout(() => {
       cut = true;
       logger.warn(
@@ -55,6 +77,7 @@ export async function runWorker(config: Readonly<Config>): Promise<void> {
         'grace period over; cutting requests in flight',
       );
       edge.server.closeAllConnections();
+      edge.tls?.closeAllConnections();
     }, config.shutdownGraceMs);
     await edge.close();
     clearInterval(sweep);
@@ -65,4 +88,33 @@ export async function runWorker(config: Readonly<Config>): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/**
+ * Applies every certificate set the primary sends (tls/messages.ts), the
+ * first in answer to this worker's request, later ones on every reload or
+ * ticket-key rotation.
+ */
+function receiveTlsMaterial(tls: TlsListener, logger: Logger): void {
+  process.on('message', (message: unknown) => {
+    if (!isTlsMessage<TlsMaterialMessage>(message, 'edge:tls')) return;
+    try {
+      tls.apply(message);
+    } catch (error) {
+      // The primary validated the pair; a worker refusing it keeps the previous one.
+      logger.error({ err: error }, 'TLS material refused; serving the previous one');
+    }
+  });
+  const ask: TlsRequestMessage = { type: 'edge:tls-request' };
+  process.send?.(ask);
+}
+
+function listenTls(tls: TlsListener, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tls.server.once('error', reject);
+    tls.server.listen(port, host, () => {
+      tls.server.off('error', reject);
+      resolve();
+    });
+  });
 }

@@ -5,6 +5,7 @@
 import { REQUEST_ID_HEADER } from '@stack/shared';
 import fp from 'fastify-plugin';
 import type { AccessLog } from '../access-log.ts';
+import { transportOf } from '../tls/transport.ts';
 
 export interface AccessLogOptions {
   log: AccessLog;
@@ -20,13 +21,25 @@ export default fp<AccessLogOptions>(
   async (edge, { log }) => {
     edge.addHook('onRequest', async (request, reply) => {
       reply.header(REQUEST_ID_HEADER, request.id);
-      if (edge.lifecycle.closing) reply.header('connection', 'close');
+      // On h2 the session closes with GOAWAY; a `Connection` field is not allowed there.
+      if (edge.lifecycle.closing && request.raw.httpVersionMajor !== 2) {
+        reply.header('connection', 'close');
+      }
     });
     edge.addHook('onResponse', async (request, reply) => {
       const { method, url } = request;
       const status = reply.statusCode;
       const bytes = bodyBytes(method, status, reply.getHeader('content-length'));
-      log(method, url, status, bytes, reply.elapsedTime, request.id);
+      log(
+        method,
+        url,
+        status,
+        bytes,
+        reply.elapsedTime,
+        request.id,
+        undefined,
+        transportOf(request.raw),
+      );
     });
   },
   { name: 'edge-access-log' },

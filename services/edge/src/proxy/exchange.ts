@@ -328,8 +328,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.ctx.upstreamMs = now - this.t0;
   }
 
-  fail(error: EdgeError, closeConnection = false): void {
+  fail(error: EdgeError, close = false): void {
     const res = this.res;
+    // An h2 stream ends alone; the session is other requests' too (h2.ts).
+    const closeConnection = close && this.req.httpVersionMajor !== 2;
     if (res.headersSent || res.destroyed) return;
     this.shared.counters.response(error.status);
     if (closeConnection) lingerIfUnread(this.req, res, this.shared.options);

@@ -16,6 +16,7 @@ import {
 } from './errors.ts';
 import { Exchange, type ProxyContext, type Shared } from './exchange.ts';
 import { peerAddress, peerTrusted, trustList } from './forwarded.ts';
+import { h1Fields, hasBody, hostOf, isH2 } from './h2.ts';
 import { hostIsValid, isWebSocketUpgrade, requestHeaders } from './headers.ts';
 import { lingerIfUnread } from './linger.ts';
 import type { ProxyOptions } from './options.ts';
@@ -107,7 +108,7 @@ export function createProxy(options: ProxyOptions): EdgeProxy {
 
   function forwardHeaders(req: IncomingMessage, ctx: ProxyContext): string[] {
     const socket = req.socket;
-    return requestHeaders(req.headers, {
+    return requestHeaders(isH2(req) ? h1Fields(req.headers) : req.headers, {
       peer: peerAddress(socket, trusted),
       trusted: peerTrusted(socket, trusted),
       proto: (socket as TLSSocket).encrypted ? 'https' : 'http',
@@ -132,7 +133,7 @@ export function createProxy(options: ProxyOptions): EdgeProxy {
    */
   function refusal(req: IncomingMessage): Refusal | null {
     const headers = req.headers;
-    if (!hostIsValid(headers.host, req.rawHeaders, req.httpVersion)) {
+    if (!hostIsValid(hostOf(req), req.rawHeaders, req.httpVersion)) {
       return { error: BAD_HOST, headers: undefined, close: true };
     }
     if (limiter !== null) {
@@ -163,7 +164,9 @@ export function createProxy(options: ProxyOptions): EdgeProxy {
       // read it as the next request. A closing answer lingers so that a
       // client still sending gets it rather than a RST.
       // (Also when the server already decided to close: see edge.ts.)
-      const close = refused.close || expectsContinue || res.getHeader('connection') === 'close';
+      // On h2 a refused stream ends alone: the session, other streams' too, stays.
+      const close =
+        !isH2(req) && (refused.close || expectsContinue || res.getHeader('connection') === 'close');
       if (close) lingerIfUnread(req, res, options);
       sendError(
         req,
@@ -176,10 +179,7 @@ export function createProxy(options: ProxyOptions): EdgeProxy {
       return;
     }
     if (expectsContinue) res.writeContinue();
-    const length = req.headers['content-length'];
-    const hasBody =
-      length !== undefined ? length !== '0' : req.headers['transfer-encoding'] !== undefined;
-    new Exchange(shared, req, res, ctx, forwardHeaders(req, ctx), hasBody).start();
+    new Exchange(shared, req, res, ctx, forwardHeaders(req, ctx), hasBody(req)).start();
   }
 
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: ProxyContext): void {

@@ -33,7 +33,8 @@ export function lingerIfUnread(
   res: ServerResponse,
   options: LingerOptions,
 ): void {
-  if (req.complete || options.lingerMs === 0) return;
+  // h2: the connection is every stream's; a refused stream ends alone (h2.ts).
+  if (req.complete || options.lingerMs === 0 || req.httpVersionMajor === 2) return;
   const socket = req.socket as LingeringSocket;
   socket.lingerOptions = options;
   socket.destroySoon = lingeringDestroySoon;

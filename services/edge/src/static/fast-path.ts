@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { REQUEST_ID_HEADER, requestIdFrom } from '@stack/shared';
 import type { AccessLog } from '../access-log.ts';
 import type { Lifecycle } from '../lifecycle.ts';
+import { transportOf } from '../tls/transport.ts';
 import { evaluate } from './preconditions.ts';
 import { partialHeaders } from './representation.ts';
 import { type StaticTable, selectRepresentation } from './table.ts';
@@ -53,11 +54,13 @@ export function createFastPath(
     }
     const requestId = requestIdFrom(headers[REQUEST_ID_HEADER]);
     head.push(REQUEST_ID_HEADER, requestId);
-    if (lifecycle.closing) head.push('connection', 'close');
+    // On h2 the session closes with GOAWAY; a `Connection` field is not allowed there.
+    if (lifecycle.closing && req.httpVersionMajor !== 2) head.push('connection', 'close');
     res.writeHead(outcome.status, head);
     res.end(body);
     hits.staticTableHits++;
-    log(method, url, outcome.status, body?.length ?? 0, performance.now() - started, requestId);
+    const ms = performance.now() - started;
+    log(method, url, outcome.status, body?.length ?? 0, ms, requestId, undefined, transportOf(req));
     return true;
   };
 }

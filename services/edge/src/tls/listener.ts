@@ -1,0 +1,165 @@
+/**
+ * The worker's HTTPS listener: one `http2.createSecureServer` with ALPN
+ * `h2` and `http/1.1` (allowHTTP1), whose requests go through the same
+ * routing as the plain port's (edge.ts). It starts with no certificate and
+ * takes its material from the primary (messages.ts): `apply` swaps the
+ * default context (`setSecureContext`, for clients that send no SNI, such
+ * as those naming an IP address) and the SNI map in one step, so a new
+ * handshake sees the new set while open connections keep theirs; no
+ * connection is dropped and no worker restarts.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type {
+  Http2SecureServer,
+  Http2ServerRequest,
+  Http2ServerResponse,
+  ServerHttp2Session,
+} from 'node:http2';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { SecureContext, TLSSocket } from 'node:tls';
+import type { CertificateMaterial, TlsMaterialMessage } from './messages.ts';
+import { H2_LIMITS, TLS_POLICY } from './policy.ts';
+import { rememberVersion, transportOf } from './transport.ts';
+
+/** What the listener needs from the edge: its routing and the server-side timeouts. */
+export interface ListenerHooks {
+  route(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void;
+  shouldUpgrade(req: IncomingMessage): boolean;
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+}
+
+/** Handshakes and requests by protocol, for `/_edge/metrics` (plain data). */
+export interface TlsCounters {
+  handshakeFailures: number;
+  /** `h1 TLSv1.3`, `h2 TLSv1.2`…: requests on this listener by protocol and TLS version. */
+  requests: Record<string, number>;
+}
+
+export class TlsListener {
+  readonly server: Http2SecureServer;
+  readonly counters: TlsCounters = { handshakeFailures: 0, requests: {} };
+  /** Settles once the first material is applied: the listener may then listen. */
+  readonly ready: Promise<void>;
+  #markReady: () => void = () => {};
+  #exact = new Map<string, SecureContext>();
+  #wildcard = new Map<string, SecureContext>();
+  readonly #sockets = new Set<Socket>();
+  readonly #sessions = new Set<ServerHttp2Session>();
+
+  constructor(hooks: ListenerHooks) {
+    this.ready = new Promise((resolve) => {
+      this.#markReady = resolve;
+    });
+    const { createSecureServer } = process.getBuiltinModule('node:http2');
+    const server = createSecureServer({
+      ...TLS_POLICY,
+      ...H2_LIMITS,
+      allowHTTP1: true,
+      SNICallback: (name, done) => done(null, this.contextFor(name)),
+      // The HTTP/1.1 side's slow-client limits, as on the plain port (edge.ts).
+      http1Options: {
+        headersTimeout: hooks.headersTimeoutMs,
+        requestTimeout: hooks.requestTimeoutMs,
+        keepAliveTimeout: hooks.keepAliveTimeoutMs,
+        connectionsCheckingInterval: Math.min(1000, hooks.headersTimeoutMs),
+      },
+    } as Parameters<typeof createSecureServer>[0]);
+    const route = (req: Http2ServerRequest, res: Http2ServerResponse, expectsContinue: boolean) => {
+      const key = transportOf(req as unknown as IncomingMessage)?.key ?? 'unknown';
+      this.counters.requests[key] = (this.counters.requests[key] ?? 0) + 1;
+      // The compatibility API is node:http's shape for every member the edge reads (proxy/h2.ts).
+      hooks.route(
+        req as unknown as IncomingMessage,
+        res as unknown as ServerResponse,
+        expectsContinue,
+      );
+    };
+    server.on('request', (req, res) => route(req, res, false));
+    server.on('checkContinue', (req, res) => route(req, res, true));
+    // The HTTP/1.1 side's WebSocket upgrades, as the plain server's.
+    (
+      server as unknown as { shouldUpgradeCallback: (req: IncomingMessage) => boolean }
+    ).shouldUpgradeCallback = hooks.shouldUpgrade;
+    server.on('upgrade', hooks.upgrade);
+    server.on('tlsClientError', () => {
+      this.counters.handshakeFailures++;
+    });
+    server.on('secureConnection', (socket: TLSSocket) => {
+      rememberVersion(socket);
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    });
+    server.on('session', (session) => {
+      this.#sessions.add(session);
+      session.once('close', () => this.#sessions.delete(session));
+      // An idle h2 session is closed as an idle keep-alive connection is: GOAWAY, then close.
+      session.setTimeout(hooks.keepAliveTimeoutMs, () => session.close());
+    });
+    this.server = server;
+  }
+
+  /** Swaps in a new certificate set and ticket keys for new handshakes. */
+  apply(message: TlsMaterialMessage): void {
+    const { createSecureContext } = process.getBuiltinModule('node:tls');
+    const ticketKeys = Buffer.from(message.ticketKeys, 'hex');
+    const exact = new Map<string, SecureContext>();
+    const wildcard = new Map<string, SecureContext>();
+    for (const cert of message.certificates) {
+      const context = createSecureContext({
+        ...TLS_POLICY,
+        cert: cert.cert,
+        key: cert.key,
+        ticketKeys,
+      });
+      for (const name of cert.names) {
+        const lower = name.toLowerCase();
+        const wild = lower.startsWith('*.');
+        const key = wild ? lower.slice(2) : lower;
+        const map = wild ? wildcard : exact;
+        // The first pair naming a host wins, as the order of EDGE_TLS_FILES says.
+        if (!map.has(key)) map.set(key, context);
+      }
+    }
+    const first = message.certificates[0] as CertificateMaterial;
+    // Tickets are sealed with the default context's keys whatever SNI picked
+    // (OpenSSL keeps the first context as the session's), so setting them
+    // here is what makes every worker accept every other's tickets.
+    this.server.setSecureContext({ ...TLS_POLICY, cert: first.cert, key: first.key, ticketKeys });
+    this.#exact = exact;
+    this.#wildcard = wildcard;
+    this.#markReady();
+  }
+
+  /** The context for an SNI name: exact, then a wildcard one label up; none: the default. */
+  contextFor(servername: string): SecureContext | undefined {
+    const name = servername.toLowerCase();
+    const exact = this.#exact.get(name);
+    if (exact !== undefined) return exact;
+    const dot = name.indexOf('.');
+    return dot > 0 ? this.#wildcard.get(name.slice(dot + 1)) : undefined;
+  }
+
+  /** For the shutdown sweep: idle HTTP/1.1 connections close (h2 sessions got GOAWAY on close()). */
+  closeIdleConnections(): void {
+    // Node's allowHTTP1 servers have it (lib/internal/http2/core.js); @types/node does not say so.
+    (this.server as unknown as { closeIdleConnections(): void }).closeIdleConnections();
+  }
+
+  /** The grace period is over: cut every connection, h2 sessions included. */
+  closeAllConnections(): void {
+    for (const session of this.#sessions) session.destroy();
+    for (const socket of this.#sockets) socket.destroy();
+  }
+
+  /** Stops accepting, sends GOAWAY to every session; settles once every connection closed. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server.listening) return resolve();
+      this.server.close(() => resolve());
+    });
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * What the primary sends the workers over cluster IPC about TLS: plain
+ * data (PEM strings, the ticket keys as hex), so a worker never loads the
+ * certificate code (README.md, "Memory").
+ */
+
+/** One certificate a worker serves: the chain (leaf first), its key, the names it covers. */
+export interface CertificateMaterial {
+  /** PEM, the leaf first, then any intermediates. */
+  readonly cert: string;
+  /** PEM (PKCS#8 or the key's own format). */
+  readonly key: string;
+  /** The leaf's DNS names and IP addresses (from its SANs), for SNI. */
+  readonly names: readonly string[];
+}
+
+/** Everything a worker needs to serve TLS; sent whole on every change. */
+export interface TlsMaterialMessage {
+  type: 'edge:tls';
+  /** The first is served to clients that send no SNI (or an unknown name). */
+  certificates: CertificateMaterial[];
+  /** 48 bytes, hex: the session ticket keys every worker shares. */
+  ticketKeys: string;
+}
+
+/** A worker asks for the current material once it is ready to apply it. */
+export interface TlsRequestMessage {
+  type: 'edge:tls-request';
+}
+
+export function isTlsMessage<T extends { type: string }>(
+  message: unknown,
+  type: T['type'],
+): message is T {
+  return typeof message === 'object' && message !== null && (message as T).type === type;
+}
