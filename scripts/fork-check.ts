@@ -127,7 +127,10 @@ async function main(): Promise<void> {
     step(`the walkthrough's tests pass: ${tests.join(', ')}`);
     const port = await freePort();
     up = true;
-    compose(['up', '--build', '--wait', '--quiet-pull'], { HTTP_PORT: String(port) });
+    compose(['up', '--build', '--wait', '--quiet-pull'], {
+      HTTP_PORT: String(port),
+      HTTPS_PORT: '0',
+    });
     step(`docker compose up --build --wait, project ${name}, port ${port}`);
     const origin = `http://127.0.0.1:${port}`;
     const page = await fetch(`${origin}/`, { headers: { accept: 'text/html' } });

@@ -27,7 +27,7 @@ function runService(service: string, env: Record<string, string>): Promise<Exit>
     execFile(
       'docker',
       ['compose', '-p', project, 'run', '--rm', '--no-deps', '-T', service],
-      { cwd: ROOT, env: { ...process.env, HTTP_PORT: '0', ...env } },
+      { cwd: ROOT, env: { ...process.env, HTTP_PORT: '0', HTTPS_PORT: '0', ...env } },
       (error, _stdout, stderr) => {
         resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr });
       },

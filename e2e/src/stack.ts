@@ -60,8 +60,9 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
   // Compose project names allow [a-z0-9_-]; the suffix keeps parallel and
   // repeated runs apart.
   const project = `e2e-${name}-${randomBytes(3).toString('hex')}`;
-  // HTTP_PORT=0: the engine picks a free host port, read back below.
-  const env = { HTTP_PORT: '0', ...options.env };
+  // HTTP_PORT=0, HTTPS_PORT=0: the engine picks free host ports (read back
+  // below), so stacks started side by side never ask for the same one.
+  const env = { HTTP_PORT: '0', HTTPS_PORT: '0', ...options.env };
   const files = options.files ?? ['compose.yaml'];
   const artifacts = join(ARTIFACTS, project);
   const logs = followLogs(docker, project, artifacts);
