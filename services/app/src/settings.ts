@@ -10,14 +10,13 @@ import {
   boolean,
   computed,
   integer,
+  LOG_LEVELS,
   milliseconds,
   oneOf,
   setting,
   text,
 } from '@stack/shared/setting-entries';
 import pkg from '../package.json' with { type: 'json' };
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** One `Config` field each. */
 export const APP_SETTINGS = {

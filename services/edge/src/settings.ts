@@ -17,14 +17,15 @@ import {
   bytes,
   computed,
   integer,
+  LOG_LEVELS,
+  type LogLevel,
   milliseconds,
   oneOf,
   setting,
   text,
 } from '@stack/shared/setting-entries';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevel };
 
 const ADDRESS_LIST = 'comma-separated IP addresses, CIDRs, loopback, linklocal or uniquelocal';
 

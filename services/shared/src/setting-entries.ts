@@ -17,6 +17,10 @@ import { type SettingsSchema, settingsReader } from './settings.ts';
  * `description` follows "must be" in the error line) and the type the
  * checked value has.
  */
+
+/** pino's levels: both services' LOG_LEVEL settings accept these. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface Format<T> {
   readonly schema: { readonly description: string } & Readonly<Record<string, unknown>>;
   /** What the README adds in parentheses after a default of this format (`64 MiB`). */
