@@ -1,0 +1,112 @@
+/**
+ * HTTPS on the compose stack as users run it: the edge's local CA copied out
+ * of its volume exactly as services/edge/README.md says (`docker compose cp`),
+ * then the page and its assets over HTTP/2 trusting only that CA, and the
+ * same page over HTTP/1.1 on the same port.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:http2';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { TLSSocket } from 'node:tls';
+import { PAGE_HEADING_HTML, PAGE_PATH } from '../src/domain.ts';
+import { staticPaths } from '../src/http.ts';
+import { type Stack, startStack } from '../src/stack.ts';
+
+let stack: Stack | undefined;
+let ca = '';
+let port = 0;
+const scratch = mkdtempSync(join(tmpdir(), 'e2e-https-'));
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+function h2Get(paths: string[]): Promise<{ alpn: string; answers: Answer[] }> {
+  const session = connect(`https://localhost:${port}`, { ca });
+  const get = (path: string) =>
+    new Promise<Answer>((resolve, reject) => {
+      const stream = session.request({ ':path': path, accept: 'text/html' });
+      let status = 0;
+      let body = '';
+      stream.on('response', (headers) => {
+        status = Number(headers[':status']);
+      });
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      stream.on('end', () => resolve({ status, body }));
+      stream.on('error', reject);
+    });
+  return new Promise((resolve, reject) => {
+    session.once('error', reject);
+    session.once('connect', () => {
+      Promise.all(paths.map(get))
+        .then((answers) => resolve({ alpn: session.alpnProtocol ?? '', answers }))
+        .catch(reject)
+        .finally(() => session.close());
+    });
+  });
+}
+
+function h1Get(path: string): Promise<Answer & { alpn: string }> {
+  return new Promise((resolve, reject) => {
+    // An IP address: the leaf names 127.0.0.1 too (EDGE_TLS_NAMES' default).
+    const options = { host: '127.0.0.1', port, path, ca, ALPNProtocols: ['http/1.1'] };
+    const req = request(options, (res) => {
+      // Read now: the socket goes back to the agent once the body has ended.
+      const alpn = String((res.socket as TLSSocket).alpnProtocol);
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, alpn }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('HTTPS through the edge, trusting its local CA', () => {
+  before(async () => {
+    stack = await startStack('https');
+    const info = await (await stack.container('edge')).inspect();
+    port = Number(info.NetworkSettings.Ports['8443/tcp']?.[0]?.HostPort);
+    assert.ok(port > 0, 'the edge publishes 8443');
+    const file = join(scratch, 'edge-root.crt');
+    await stack.run('cp', 'edge:/var/lib/edge-tls/root.crt', file);
+    ca = readFileSync(file, 'utf8');
+  });
+
+  after(async () => {
+    await stack?.down();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test('the page and every asset it names load over h2', async () => {
+    const [page] = (await h2Get([PAGE_PATH])).answers;
+    assert.equal(page?.status, 200);
+    assert.match(page?.body ?? '', PAGE_HEADING_HTML);
+    const assets = staticPaths(page?.body ?? '');
+    assert.ok(assets.length >= 3, `assets named: ${assets.join(', ')}`);
+    const { alpn, answers } = await h2Get(assets);
+    assert.equal(alpn, 'h2');
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      assets.map(() => 200),
+    );
+  });
+
+  test('HTTP/1.1 on the same port, for 127.0.0.1 too', async () => {
+    const page = await h1Get(PAGE_PATH);
+    assert.equal(page.status, 200);
+    assert.equal(page.alpn, 'http/1.1');
+    assert.match(page.body, PAGE_HEADING_HTML);
+  });
+});
