@@ -98,3 +98,31 @@ export async function waitHealthy(container: Docker.Container, timeoutMs = 60_00
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * `docker pause`, tried again when the kernel could not freeze the cgroup at
+ * once ("OCI runtime pause failed: unable to freeze"): runc gives up while a
+ * task in it is mid-fork or in an uninterruptible wait, which a loaded CI
+ * machine makes likely (measured: one of CI's runs).
+ */
+export async function pause(container: Docker.Container, attempts = 5): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await container.pause();
+      return;
+    } catch (error) {
+      const frozen = /unable to freeze/.test(String((error as Error).message));
+      if (!frozen || attempt >= attempts) throw error;
+      await sleep(200 * attempt);
+    }
+  }
+}
+
+/** `docker unpause`, for a `finally`: a container that is not paused is fine. */
+export async function unpause(container: Docker.Container): Promise<void> {
+  try {
+    await container.unpause();
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode !== 409) throw error;
+  }
+}

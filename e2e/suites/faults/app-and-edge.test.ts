@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type Docker from 'dockerode';
-import { sleep, waitHealthy } from '../../src/containers.ts';
+import { pause, sleep, unpause, waitHealthy } from '../../src/containers.ts';
 import { CREATE, createBody, JSON_HEADERS, listPath, PAGE_PATH } from '../../src/domain.ts';
 import { assertErrorResponse, eventually, tryFetch } from '../../src/http.ts';
 import { describeLoad, mixed, runLoad } from '../../src/load.ts';
@@ -144,8 +144,8 @@ describe('app replicas and the edge failing', () => {
 
   test('every replica paused → 504 upstream_timeout after EDGE_UPSTREAM_TIMEOUT_MS', async () => {
     const replicas = await apps(stack());
-    await Promise.all(replicas.map((replica) => replica.pause()));
     try {
+      await Promise.all(replicas.map((replica) => pause(replica)));
       const started = performance.now();
       // A POST: never retried on another replica, so one timeout is measured.
       const res = await fetch(stack().url(CREATE.path), {
@@ -159,7 +159,7 @@ describe('app replicas and the edge failing', () => {
       assert.ok(elapsed >= UPSTREAM_TIMEOUT_MS - 600, `answered after ${elapsed.toFixed(0)} ms`);
       assert.ok(elapsed < UPSTREAM_TIMEOUT_MS + 5000, `answered after ${elapsed.toFixed(0)} ms`);
     } finally {
-      await Promise.all(replicas.map((replica) => replica.unpause()));
+      await Promise.all(replicas.map((replica) => unpause(replica)));
     }
     await serving(stack());
   });
