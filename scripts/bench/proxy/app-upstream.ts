@@ -1,6 +1,6 @@
 /**
  * The app as the bench's second upstream: a PostgreSQL 17 container
- * (testcontainers, the seeded `postgres:17` image), the migrations, a few
+ * (testcontainers, the app tests' own `postgresContainer()`), the migrations, a few
  * records (e2e/src/domain.ts), and `services/app/src/main.ts` in a process of its own, as in
  * production. Not in the bench's own process: the runner samples /proc
  * and starts wrk, and an app sharing its event loop and CPU time would blur
@@ -11,8 +11,8 @@ import { once } from 'node:events';
 import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PostgreSqlContainer } from '@testcontainers/postgresql';
 import { CREATE, createBody, JSON_HEADERS, listPath } from '../../../e2e/src/domain.ts';
+import { postgresContainer } from '../../../services/app/test/helpers/postgres-container.ts';
 import { freePort } from '../processes.ts';
 
 const APP_DIR = fileURLToPath(new URL('../../../services/app/', import.meta.url));
@@ -49,7 +49,8 @@ async function untilReady(url: string, child: ChildProcess, ms = 30_000): Promis
 export async function startAppUpstream(dir: string): Promise<AppUpstream> {
   // No Ryuk on these machines: stop() removes the container itself.
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
-  const db = await new PostgreSqlContainer('postgres:17').start();
+  // The app's test container: no health check running beside the measurement.
+  const db = await postgresContainer().start();
   let app: ChildProcess | null = null;
   const stop = async () => {
     if (app !== null && app.exitCode === null && app.signalCode === null) {

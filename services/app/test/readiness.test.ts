@@ -27,7 +27,7 @@ async function eventually(url: string, status: number) {
     if (last === status) return;
     await sleep(100);
   }
-  assert.fail(`${url} stayed ${last}, never ${status}`);
+  assert.fail(`${url} stayed ${last}, never ${status}: ${(await get(url)).body}`);
 }
 
 describe('readiness and a database outage (real PostgreSQL 17)', () => {

@@ -4,13 +4,14 @@
  * file; postgres.ts gives each file a database of its own in it. The URL
  * reaches the test processes through the environment they inherit.
  */
-import { PostgreSqlContainer, type StartedPostgreSqlContainer } from '@testcontainers/postgresql';
-import { IMAGE, SHARED_URL_ENV } from './postgres.ts';
+import type { StartedPostgreSqlContainer } from '@testcontainers/postgresql';
+import { SHARED_URL_ENV } from './postgres.ts';
+import { postgresContainer } from './postgres-container.ts';
 
 let server: StartedPostgreSqlContainer | undefined;
 
 export async function globalSetup(): Promise<void> {
-  server = await new PostgreSqlContainer(IMAGE).start();
+  server = await postgresContainer().start();
   process.env[SHARED_URL_ENV] = server.getConnectionUri();
 }
 

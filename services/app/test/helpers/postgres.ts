@@ -8,10 +8,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import { PostgreSqlContainer, type StartedPostgreSqlContainer } from '@testcontainers/postgresql';
+import type { StartedPostgreSqlContainer } from '@testcontainers/postgresql';
 import pg from 'pg';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { runMigrations } from '../../src/db/migrations.ts';
+import { postgresContainer } from './postgres-container.ts';
 
 /** A database to test against: its URL, its name, and `stop` to release it. */
 export interface Postgres {
@@ -25,9 +26,6 @@ export type PostgresServer = StartedPostgreSqlContainer;
 
 /** The run's shared server, set by global-postgres.ts. */
 export const SHARED_URL_ENV = 'TEST_POSTGRES_URL';
-
-// Seeded on these machines; never pulled.
-export const IMAGE = 'postgres:17';
 
 /**
  * A database for one test file: a fresh one in the run's shared server, or
@@ -62,7 +60,7 @@ async function databaseIn(serverUrl: string): Promise<Postgres> {
 export async function startServer(
   options: { fixedHostPort?: boolean } = {},
 ): Promise<PostgresServer> {
-  const container = new PostgreSqlContainer(IMAGE);
+  const container = postgresContainer();
   if (options.fixedHostPort) {
     container.withExposedPorts({ container: 5432, host: await freePort() });
   }
@@ -123,9 +121,4 @@ export async function withClient<T>(
   } finally {
     await client.end();
   }
-}
-
-/** A fresh empty database in the same server, for a test that needs its own. */
-export async function createDatabase(db: Postgres, name: string): Promise<void> {
-  await withClient(db, (client) => client.query(`CREATE DATABASE "${name}"`));
 }

@@ -10,16 +10,22 @@ export interface Finished {
   stderr: string;
 }
 
+/** PATH, and Node's compile cache when the run has one (`npm test` sets it). */
+function inherited(): Record<string, string> {
+  const { PATH = '', NODE_COMPILE_CACHE } = process.env;
+  return NODE_COMPILE_CACHE ? { PATH, NODE_COMPILE_CACHE } : { PATH };
+}
+
 /**
  * Starts `src/<script>` as its own Node process, as the container does, with
- * only `env` (plus PATH) in its environment so the test's own settings
+ * only `env` (plus PATH and the compile cache) in its environment so the test's own settings
  * cannot leak in. `APP_ENV=development` unless `env` says otherwise: a
  * checkout has no image-built static set, so main builds one at start.
  */
 export function startScript(script: string, env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, [`src/${script}`], {
     cwd: APP_DIR,
-    env: { PATH: process.env.PATH ?? '', APP_ENV: 'development', ...env },
+    env: { ...inherited(), APP_ENV: 'development', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
