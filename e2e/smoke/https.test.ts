@@ -6,52 +6,25 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:http2';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { PAGE_HEADING_HTML, PAGE_PATH } from '../src/domain.ts';
+import { h2Get } from '../src/h2.ts';
 import { staticPaths } from '../src/http.ts';
 import { type Stack, startStack } from '../src/stack.ts';
 
 let stack: Stack | undefined;
 let ca = '';
 let port = 0;
+const origin = () => `https://localhost:${port}`;
 const scratch = mkdtempSync(join(tmpdir(), 'e2e-https-'));
 
 interface Answer {
   status: number;
   body: string;
-}
-
-function h2Get(paths: string[]): Promise<{ alpn: string; answers: Answer[] }> {
-  const session = connect(`https://localhost:${port}`, { ca });
-  const get = (path: string) =>
-    new Promise<Answer>((resolve, reject) => {
-      const stream = session.request({ ':path': path, accept: 'text/html' });
-      let status = 0;
-      let body = '';
-      stream.on('response', (headers) => {
-        status = Number(headers[':status']);
-      });
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      stream.on('end', () => resolve({ status, body }));
-      stream.on('error', reject);
-    });
-  return new Promise((resolve, reject) => {
-    session.once('error', reject);
-    session.once('connect', () => {
-      Promise.all(paths.map(get))
-        .then((answers) => resolve({ alpn: session.alpnProtocol ?? '', answers }))
-        .catch(reject)
-        .finally(() => session.close());
-    });
-  });
 }
 
 function h1Get(path: string): Promise<Answer & { alpn: string }> {
@@ -90,12 +63,12 @@ describe('HTTPS through the edge, trusting its local CA', () => {
   });
 
   test('the page and every asset it names load over h2', async () => {
-    const [page] = (await h2Get([PAGE_PATH])).answers;
+    const [page] = (await h2Get(origin(), [PAGE_PATH], ca)).answers;
     assert.equal(page?.status, 200);
     assert.match(page?.body ?? '', PAGE_HEADING_HTML);
     const assets = staticPaths(page?.body ?? '');
     assert.ok(assets.length >= 3, `assets named: ${assets.join(', ')}`);
-    const { alpn, answers } = await h2Get(assets);
+    const { alpn, answers } = await h2Get(origin(), assets, ca);
     assert.equal(alpn, 'h2');
     assert.deepEqual(
       answers.map((a) => a.status),

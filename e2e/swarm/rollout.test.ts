@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { serviceImage } from '../../scripts/swarm/swarm.ts';
 import { exec, sleep } from '../src/containers.ts';
-import { CREATE, createBody, JSON_HEADERS } from '../src/domain.ts';
+import { CREATE, createBody, JSON_HEADERS, PAGE_PATH } from '../src/domain.ts';
+import { h2Get } from '../src/h2.ts';
 import { eventually, tryFetch } from '../src/http.ts';
 import { followLogs, type LogFollower, stackScope } from '../src/logs.ts';
 import { ARTIFACTS, ROOT } from '../src/paths.ts';
@@ -54,6 +55,7 @@ const EDGE_DRAIN_MS = 2000;
 const stack = `${STACK_PREFIX}${randomBytes(3).toString('hex')}`;
 const artifacts = join(ARTIFACTS, stack);
 let origin = '';
+let httpsPort = 0;
 let lease: SwarmLease | undefined;
 // Set before anything can fail: the teardown's remove must name this run's
 // stack, never the scripts' default (a real deployment's name).
@@ -123,6 +125,8 @@ describe('the stack on Docker Swarm (one node)', { timeout: 20 * 60_000 }, () =>
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
     env.HTTP_PORT = String(port);
+    httpsPort = await freePort();
+    env.HTTPS_PORT = String(httpsPort);
     const deploy = await swarmScript('deploy', [], env);
     printScript('deploy', deploy);
     assert.equal(deploy.code, 0, deploy.stderr);
@@ -161,6 +165,12 @@ describe('the stack on Docker Swarm (one node)', { timeout: 20 * 60_000 }, () =>
 
   test('deployed from nothing: the page, its assets and the API through the edge', async () => {
     await assertAssetsLoad(origin, (await page()).assets);
+    // HTTPS too, on the node's published port, trusting the task's own local CA.
+    const edge = await serviceContainer(`${stack}_edge`);
+    const ca = (await exec(edge, ['cat', '/var/lib/edge-tls/root.crt'])).stdout;
+    const https = await h2Get(`https://localhost:${httpsPort}`, [PAGE_PATH], ca);
+    assert.equal(https.alpn, 'h2');
+    assert.equal(https.answers[0]?.status, 200);
     const created = await fetch(url(CREATE.path), {
       method: CREATE.method,
       headers: JSON_HEADERS,

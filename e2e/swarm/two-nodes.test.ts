@@ -92,6 +92,8 @@ describe('the stack on a two-node swarm', { timeout: 20 * 60_000 }, () => {
     logs.push(followLogs(nodes.worker, stackScope(stack), join(artifacts, 'worker')));
     const port = await freePort();
     env.HTTP_PORT = String(port);
+    // The edge publishes HTTPS in host mode too: not on 8443, which may be taken.
+    env.HTTPS_PORT = String(await freePort());
     edges = [`http://127.0.0.1:${port}`, `http://${nodes.workerAddress}:${port}`];
     const deploy = await swarmScript('deploy', [], env);
     assertOk('deploy', deploy);
