@@ -202,6 +202,33 @@ export const SETTINGS = {
     default: 60_000,
     doc: "a WebSocket tunnel with no byte either way for this long is closed (nginx's `proxy_read_timeout`)",
   }),
+  cache: setting({
+    env: 'EDGE_CACHE',
+    format: oneOf(['on', 'off'] as const),
+    // On costs nothing the app did not ask for: only responses it marks
+    // shareable (s-maxage, public, max-age, Expires) are stored.
+    default: 'on',
+    doc: 'the shared cache of proxied GET/HEAD answers (RFC 9111, `src/cache/`); stores only what the app marks shareable',
+  }),
+  cacheBytes: setting({
+    env: 'EDGE_CACHE_BYTES',
+    format: bytes(0, 8 * 1024 ** 3),
+    default: 32 * 1024 ** 2,
+    doc: 'bytes the cache may hold per worker (bodies and fields); least recently used entries go first',
+  }),
+  cacheMaxEntryBytes: setting({
+    env: 'EDGE_CACHE_MAX_ENTRY_BYTES',
+    format: bytes(0, 2 ** 31),
+    default: 1024 ** 2,
+    doc: 'largest body stored; a larger one streams through unstored, never buffered whole',
+  }),
+  cacheLockMs: setting({
+    env: 'EDGE_CACHE_LOCK_MS',
+    format: milliseconds(0, 600_000, '0: no coalescing'),
+    // nginx's proxy_cache_lock_timeout.
+    default: 5000,
+    doc: 'concurrent misses of one key wait this long for the first to fill it, then go upstream themselves',
+  }),
   metricsAllow: setting({
     env: 'EDGE_METRICS_ALLOW',
     format: text(ADDRESS_LIST),

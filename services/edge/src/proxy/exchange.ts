@@ -9,13 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { RequestBody } from './body.ts';
-import {
-  addVary,
-  chooseEncoding,
-  createCompressor,
-  isCompressible,
-  weakenEtag,
-} from './compress.ts';
+import { createCompressor } from './compress.ts';
 import {
   BODY_TOO_LARGE,
   type EdgeError,
@@ -24,9 +18,9 @@ import {
   UPSTREAM_TIMEOUT,
   UPSTREAM_UNREACHABLE,
 } from './errors.ts';
-import { appendEdgeFields, connectionListed, passesResponse } from './headers.ts';
 import { lingerIfUnread } from './linger.ts';
 import type { ProxyOptions } from './options.ts';
+import { type Fields, responseHead } from './response-head.ts';
 import type { Counters } from './stats.ts';
 import type { Upstream, Upstreams } from './upstreams.ts';
 
@@ -44,6 +38,18 @@ export interface ProxyContext {
   upstreamStatus?: number;
   /** The upgrade path's own answer (a refusal, 502/503/504): no response object holds it. */
   edgeStatus?: number;
+}
+
+/**
+ * What the cache sees of one upstream response (src/cache/). `head` may
+ * add fields to `out` (Cache-Status); true means it answered the client
+ * itself and the exchange relays nothing more.
+ */
+export interface ResponseTap {
+  head(status: number, headers: Fields, out: string[]): boolean;
+  data(chunk: Buffer): void;
+  end(): void;
+  abort(): void;
 }
 
 export interface Shared {
@@ -106,6 +112,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
   upstream: Upstream | null = null;
   controller: Dispatcher.DispatchController | null = null;
   compressor: Transform | null = null;
+  /** The cache's view of the response (a fill, a revalidation, an invalidation), or null. */
+  tap: ResponseTap | null = null;
+  /** The tap answered the client itself: the upstream's body goes nowhere. */
+  detached = false;
   /** onRequestStart ran: undici is writing the request to a connected socket. */
   started = false;
   responded = false;
@@ -207,35 +217,19 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (u.failures !== 0) this.shared.upstreams.succeeded(u);
     this.ctx.upstreamStatus = statusCode;
     const { options, counters } = this.shared;
-    let encoding: 'br' | 'gzip' | null = null;
-    let vary = false;
-    if (
-      options.compressMinBytes > 0 &&
-      isCompressible(statusCode, headers, options.compressMinBytes)
-    ) {
-      vary = true;
-      encoding = chooseEncoding(this.req.headers['accept-encoding']);
+    const { out, encoding } = responseHead(
+      this.req,
+      statusCode,
+      headers,
+      options,
+      this.ctx.requestId,
+    );
+    if (this.tap?.head(statusCode, headers, out)) {
+      // The cache answered (a 304 that refreshed its entry): nothing more to relay.
+      this.detached = true;
+      this.responded = true;
+      return;
     }
-    const listed = headers.connection === undefined ? null : connectionListed(headers.connection);
-    const out: string[] = [];
-    for (const name in headers) {
-      if (!passesResponse(name, listed)) continue;
-      const value = headers[name];
-      if (value === undefined) continue;
-      if (vary && name === 'vary') continue;
-      if (encoding !== null) {
-        if (name === 'content-length') continue;
-        if (name === 'etag' && typeof value === 'string') {
-          out.push(name, weakenEtag(value));
-          continue;
-        }
-      }
-      if (typeof value === 'string') out.push(name, value);
-      else for (const item of value) out.push(name, item);
-    }
-    if (vary) out.push('vary', addVary(headers.vary));
-    if (encoding !== null) out.push('content-encoding', encoding);
-    appendEdgeFields(out, this.ctx.requestId, options.serverHeader);
     const res = this.res;
     try {
       res.writeHead(statusCode, out);
@@ -257,6 +251,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.tap !== null) {
+      this.tap.data(chunk);
+      if (this.detached) return;
+    }
     const compressor = this.compressor;
     if (compressor !== null) {
       if (!compressor.write(chunk)) controller.pause();
@@ -271,12 +269,15 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     this.settle();
+    this.tap?.end();
+    if (this.detached) return;
     if (this.compressor !== null) this.compressor.end();
     else this.res.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
     this.settle();
+    this.tap?.abort();
     if (this.clientGone) return;
     const res = this.res;
     if (this.responded) {

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import { createCache, type EdgeCache } from '../cache/index.ts';
 import {
   BAD_HOST,
   BODY_TOO_LARGE,
@@ -14,7 +15,7 @@ import {
   sendError,
   writeSocketError,
 } from './errors.ts';
-import { Exchange, type ProxyContext, type Shared } from './exchange.ts';
+import { Exchange, type ProxyContext, type ResponseTap, type Shared } from './exchange.ts';
 import { peerAddress, peerTrusted, trustList } from './forwarded.ts';
 import { h1Fields, hasBody, hostOf, isH2 } from './h2.ts';
 import { hostIsValid, isWebSocketUpgrade, requestHeaders } from './headers.ts';
@@ -106,6 +107,20 @@ export function createProxy(options: ProxyOptions): EdgeProxy {
   const maxBody = options.maxBodyBytes;
   const serverHeader = options.serverHeader;
 
+  function forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: ProxyContext,
+    headers: string[],
+    tap: ResponseTap | null,
+  ): void {
+    const exchange = new Exchange(shared, req, res, ctx, headers, hasBody(req));
+    exchange.tap = tap;
+    exchange.start();
+  }
+  const cache: EdgeCache | null =
+    options.cache === 'on' ? createCache(options, counters, forward) : null;
+
   function forwardHeaders(req: IncomingMessage, ctx: ProxyContext): string[] {
     const socket = req.socket;
     return requestHeaders(isH2(req) ? h1Fields(req.headers) : req.headers, {
@@ -179,7 +194,14 @@ export function createProxy(options: ProxyOptions): EdgeProxy {
       return;
     }
     if (expectsContinue) res.writeContinue();
-    new Exchange(shared, req, res, ctx, forwardHeaders(req, ctx), hasBody(req)).start();
+    const headers = forwardHeaders(req, ctx);
+    if (cache === null) {
+      forward(req, res, ctx, headers, null);
+      return;
+    }
+    const method = req.method;
+    if (method === 'GET' || method === 'HEAD') cache.handle(req, res, ctx, headers);
+    else forward(req, res, ctx, headers, cache.invalidation(req, headers));
   }
 
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: ProxyContext): void {
@@ -196,7 +218,7 @@ export function createProxy(options: ProxyOptions): EdgeProxy {
   return {
     handle,
     upgrade,
-    stats: () => counters.snapshot(upstreams.stats()),
+    stats: () => counters.snapshot(upstreams.stats(), cache?.stats()),
     ready: upstreams.ready,
     closeTunnels: () => {
       const open = shared.tunnels.size;

@@ -32,6 +32,10 @@ export const PROXY_SETTINGS = [
   'lingerMs',
   'lingerIdleMs',
   'tunnelIdleMs',
+  'cache',
+  'cacheBytes',
+  'cacheMaxEntryBytes',
+  'cacheLockMs',
 ] as const satisfies readonly (keyof Config)[];
 
 export type ProxySettings = Pick<Config, (typeof PROXY_SETTINGS)[number]>;

@@ -4,6 +4,12 @@
  * `/_edge/metrics`. Histogram buckets are per bucket (not cumulative) so
  * merging is plain addition; {@link proxyStatsToPrometheus} makes them cumulative.
  */
+import {
+  addCacheStats,
+  type CacheStats,
+  cacheStatsToPrometheus,
+  emptyCacheStats,
+} from '../cache/index.ts';
 
 /** Upper bounds in seconds, Prometheus' defaults stretched to the 60 s upstream timeout. */
 export const LATENCY_BUCKETS_S = [
@@ -32,6 +38,8 @@ export interface ProxyStats {
   /** Open keep-alive connections to the upstreams, over all addresses. */
   openUpstreamConnections: number;
   upstreams: UpstreamAddressStats[];
+  /** The shared cache's (../cache/); zeros when EDGE_CACHE=off. */
+  cache: CacheStats;
 }
 
 export class Counters {
@@ -60,7 +68,7 @@ export class Counters {
     this.latencyCount++;
   }
 
-  snapshot(upstreams: UpstreamAddressStats[]): ProxyStats {
+  snapshot(upstreams: UpstreamAddressStats[], cache = emptyCacheStats()): ProxyStats {
     let open = 0;
     for (const u of upstreams) open += u.connected;
     return {
@@ -78,6 +86,7 @@ export class Counters {
       tunnelIdleCloses: this.tunnelIdleCloses,
       openUpstreamConnections: open,
       upstreams,
+      cache,
     };
   }
 }
@@ -101,6 +110,7 @@ export function mergeProxyStats(all: readonly ProxyStats[]): ProxyStats {
     total.tunnelIdleCloses += s.tunnelIdleCloses;
     total.openUpstreamConnections += s.openUpstreamConnections;
     total.upstreams.push(...s.upstreams);
+    addCacheStats(total.cache, s.cache);
   }
   return total;
 }
@@ -146,6 +156,7 @@ export function proxyStatsToPrometheus(stats: ProxyStats, prefix = 'edge'): stri
     'WebSocket tunnels closed after the idle timeout.',
     stats.tunnelIdleCloses,
   );
+  lines.push(...cacheStatsToPrometheus(stats.cache, prefix));
   lines.push(`# HELP ${prefix}_upstream_connections Open upstream connections.`);
   lines.push(`# TYPE ${prefix}_upstream_connections gauge`);
   lines.push(`${prefix}_upstream_connections ${stats.openUpstreamConnections}`);

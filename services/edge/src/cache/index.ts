@@ -1,0 +1,158 @@
+/**
+ * The edge's shared cache (RFC 9111) in front of the proxy's upstream
+ * exchange, for GET and HEAD: a fresh stored answer is served at once, a
+ * stale one revalidated, a miss coalesced and maybe stored while it
+ * streams. Unsafe methods only get an invalidation tap. See README.md.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendError } from '../proxy/errors.ts';
+import type { ProxyContext, ResponseTap } from '../proxy/exchange.ts';
+import type { ProxyOptions } from '../proxy/options.ts';
+import type { Counters } from '../proxy/stats.ts';
+import { CacheCore, fieldOf, keyOf } from './core.ts';
+import { Fill } from './fill.ts';
+import { Invalidation, UNSAFE } from './invalidate.ts';
+import { onlyIfCached, requestForbidsStore, requestOf, ttlOf } from './policy.ts';
+import { serveEntry } from './serve.ts';
+import type { CacheStats } from './stats.ts';
+import { type Forward, hitStatus, onlyIfCachedStatus } from './status.ts';
+import type { Entry } from './store.ts';
+
+export {
+  addCacheStats,
+  type CacheStats,
+  cacheStatsToPrometheus,
+  emptyCacheStats,
+} from './stats.ts';
+
+/** Sends the request upstream with these fields, the tap watching the answer. */
+export type Forwarder = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: ProxyContext,
+  headers: string[],
+  tap: ResponseTap | null,
+) => void;
+
+export interface EdgeCache {
+  /** A GET or HEAD: answered from the store, or forwarded (after waiting for a concurrent fill). */
+  handle(req: IncomingMessage, res: ServerResponse, ctx: ProxyContext, headers: string[]): void;
+  /** The tap of an unsafe request (POST, PUT, PATCH, DELETE), or null for any other method. */
+  invalidation(req: IncomingMessage, headers: string[]): ResponseTap | null;
+  stats(): CacheStats;
+}
+
+const NOT_CACHED = {
+  status: 504,
+  code: 'not_cached',
+  message: 'The request asked for a stored response only, and none is stored',
+};
+
+/** The validators the edge asks with replace the client's own (its answer is the edge's to judge). */
+const CONDITIONAL = new Set([
+  'if-none-match',
+  'if-modified-since',
+  'if-match',
+  'if-unmodified-since',
+  'if-range',
+]);
+
+function conditional(headers: readonly string[], entry: Entry): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    if (!CONDITIONAL.has(name)) out.push(name, headers[i + 1] as string);
+  }
+  const stored = entry.policy.responseHeaders();
+  const etag = stored.etag;
+  const lastModified = stored['last-modified'];
+  if (typeof etag === 'string') out.push('if-none-match', etag);
+  if (typeof lastModified === 'string') out.push('if-modified-since', lastModified);
+  return out;
+}
+
+const NO_CACHE = /(?:^|,)\s*no-cache\b/;
+
+export function createCache(
+  options: ProxyOptions,
+  responses: Counters,
+  forward: Forwarder,
+): EdgeCache {
+  const core = new CacheCore(options, responses);
+  const { store, coalescer, counters } = core;
+
+  function lookup(
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: ProxyContext,
+    headers: string[],
+    waited: boolean,
+  ): void {
+    if (res.destroyed) return;
+    const host = fieldOf(headers, 'host');
+    const key = keyOf(fieldOf(headers, 'x-forwarded-proto'), host, req.url as string);
+    const request = requestOf(req, host);
+    const cc = request.headers['cache-control'];
+    if (requestForbidsStore(cc)) {
+      if (!waited) counters.misses++;
+      forward(req, res, ctx, headers, null);
+      return;
+    }
+    const entry = store.find(key, request.headers);
+    let fwd: Forward = 'uri-miss';
+    if (entry !== null) {
+      const evaluated = entry.policy.evaluateRequest(request);
+      if (evaluated.revalidation === undefined) {
+        counters.hits++;
+        store.touch(entry);
+        serveEntry(req, res, entry, hitStatus(ttlOf(entry.policy)), ctx, options, responses);
+        return;
+      }
+      fwd = cc !== undefined && NO_CACHE.test(cc) ? 'request' : 'stale';
+    } else if (store.byKey.has(key)) {
+      fwd = 'vary-miss';
+    }
+    if (onlyIfCached(cc)) {
+      responses.response(504);
+      sendError(req, res, NOT_CACHED, ctx.requestId, options.serverHeader, {
+        'cache-status': onlyIfCachedStatus(),
+      });
+      return;
+    }
+    const isGet = req.method === 'GET';
+    if (isGet && !waited && fwd !== 'request' && coalescer.busy(key)) {
+      counters.coalescedWaits++;
+      coalescer.wait(key, () => lookup(req, res, ctx, headers, true));
+      return;
+    }
+    if (!waited) counters.misses++;
+    const locked = isGet && coalescer.acquire(key);
+    const sent = entry === null ? headers : conditional(headers, entry);
+    forward(req, res, ctx, sent, new Fill(core, key, request, req, res, ctx, locked, fwd, entry));
+  }
+
+  return {
+    handle: (req, res, ctx, headers) => lookup(req, res, ctx, headers, false),
+    invalidation: (req, headers) =>
+      UNSAFE.has(req.method as string)
+        ? new Invalidation(
+            core,
+            fieldOf(headers, 'x-forwarded-proto'),
+            fieldOf(headers, 'host'),
+            req.url as string,
+          )
+        : null,
+    stats: () => ({
+      hits: counters.hits,
+      misses: counters.misses,
+      staleServed: counters.staleServed,
+      revalidations: counters.revalidations,
+      coalescedWaits: counters.coalescedWaits,
+      stores: counters.stores,
+      evictions: counters.evictions,
+      invalidations: counters.invalidations,
+      bytes: store.bytes,
+      entries: store.entries,
+    }),
+  };
+}

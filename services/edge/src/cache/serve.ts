@@ -1,0 +1,49 @@
+/**
+ * A stored response written to the client: the same head rules as a
+ * relayed one (../proxy/response-head.ts, compression included, so one
+ * entry serves every Accept-Encoding), with Age and Cache-Status.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createCompressor } from '../proxy/compress.ts';
+import type { ProxyContext } from '../proxy/exchange.ts';
+import type { ProxyOptions } from '../proxy/options.ts';
+import { responseHead } from '../proxy/response-head.ts';
+import type { Counters } from '../proxy/stats.ts';
+import type { Entry } from './store.ts';
+
+export function serveEntry(
+  req: IncomingMessage,
+  res: ServerResponse,
+  entry: Entry,
+  cacheStatus: string,
+  ctx: ProxyContext,
+  options: ProxyOptions,
+  counters: Counters,
+): void {
+  if (res.headersSent || res.destroyed) return;
+  const policy = entry.policy;
+  // The library's fields carry an up-to-date `Age` (RFC 9111 §4.2.3); its
+  // `Date` is now, but Date is when the origin made the response (RFC 9110 §6.6.1).
+  const headers = policy.responseHeaders();
+  headers.date = new Date(policy.date()).toUTCString();
+  if (headers['content-length'] === undefined)
+    headers['content-length'] = String(entry.body.length);
+  const status = entry.status;
+  const { out, encoding } = responseHead(req, status, headers, options, ctx.requestId);
+  out.push('cache-status', cacheStatus);
+  counters.response(status);
+  res.writeHead(status, out);
+  if (req.method === 'HEAD' || entry.body.length === 0) {
+    res.end();
+    return;
+  }
+  if (encoding === null) {
+    res.end(entry.body);
+    return;
+  }
+  const compressor = createCompressor(encoding, entry.body.length);
+  compressor.on('error', (error) => res.destroy(error));
+  res.on('close', () => compressor.destroy());
+  compressor.pipe(res);
+  compressor.end(entry.body);
+}
