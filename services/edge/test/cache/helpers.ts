@@ -25,7 +25,7 @@ export interface Scripted {
   requests: IncomingMessage[];
   get(path?: string, headers?: Record<string, string>): Promise<Reply>;
   send(options: Send): Promise<Reply>;
-  /** Requests the upstream saw for `path` (any method). */
+  /** GET and HEAD requests the upstream saw for `path`. */
   hits(path?: string): number;
 }
 
@@ -61,6 +61,7 @@ export async function scripted(
     requests,
     get: (path = '/r', headers = {}) => send(edge.port, { path, headers }),
     send: (o) => send(edge.port, o),
-    hits: (path = '/r') => requests.filter((r) => r.url === path).length,
+    hits: (path = '/r') =>
+      requests.filter((r) => r.url === path && (r.method === 'GET' || r.method === 'HEAD')).length,
   };
 }
