@@ -9,9 +9,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProxyContext, ResponseTap } from '../proxy/exchange.ts';
 import type { Fields } from '../proxy/response-head.ts';
 import type { CacheCore } from './core.ts';
-import { admit, type Flat, flatten, mayBeStorable, type Policy, ttlOf } from './policy.ts';
+import {
+  admit,
+  type Flat,
+  flatten,
+  mayBeStorable,
+  type Policy,
+  staleAllowed,
+  ttlOf,
+} from './policy.ts';
 import { serveEntry } from './serve.ts';
-import { type Forward, forwardStatus } from './status.ts';
+import { type Forward, forwardStatus, staleStatus } from './status.ts';
 import { type Entry, sizeOf, varyNamesOf, varyValuesOf } from './store.ts';
 
 export interface LibraryRequest {
@@ -65,6 +73,7 @@ export class Fill implements ResponseTap {
     const core = this.core;
     const stale = this.stale;
     if (stale !== null && status === 304) return this.refreshed(stale, headers);
+    if (status >= 500 && this.failed(status)) return true;
     let policy: Policy | null = null;
     if (this.req.method === 'GET' && mayBeStorable(headers)) {
       policy = admit(this.request, status, headers);
@@ -110,6 +119,21 @@ export class Fill implements ResponseTap {
       core.options,
       core.responses,
     );
+    this.release(true);
+    return true;
+  }
+
+  /**
+   * RFC 5861 stale-if-error: the upstream answered 5xx (`status`) or not at
+   * all (null), and the stored entry may stand in within its window.
+   */
+  failed(status: number | null = null): boolean {
+    const stale = this.stale;
+    if (stale === null || !staleAllowed(stale.policy, 'stale-if-error')) return false;
+    const core = this.core;
+    core.counters.staleServed++;
+    const cacheStatus = staleStatus(ttlOf(stale.policy), 'stale-if-error', status ?? undefined);
+    serveEntry(this.req, this.res, stale, cacheStatus, this.ctx, core.options, core.responses);
     this.release(true);
     return true;
   }

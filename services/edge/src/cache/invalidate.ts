@@ -59,6 +59,10 @@ export class Invalidation implements ResponseTap {
     }
   }
 
+  failed(): boolean {
+    return false;
+  }
+
   data(): void {}
   end(): void {}
   abort(): void {}

@@ -87,3 +87,19 @@ export function onlyIfCached(cacheControl: string | undefined): boolean {
 export function ttlOf(policy: Policy): number {
   return Math.round(policy.maxAge() - policy.age());
 }
+
+// RFC 9111 §4.2.4: no stale answer where the app forbade one; s-maxage
+// carries proxy-revalidate's meaning for a shared cache (§5.2.2.10).
+const FORBIDS_STALE = /(?:^|,)\s*(?:must-revalidate|proxy-revalidate|s-maxage|no-cache)\b/;
+
+/** Whether RFC 5861's `directive` lets this stale entry be served now. */
+export function staleAllowed(
+  policy: Policy,
+  directive: 'stale-if-error' | 'stale-while-revalidate',
+): boolean {
+  const cc = policy.responseHeaders()['cache-control'];
+  if (typeof cc !== 'string' || FORBIDS_STALE.test(cc)) return false;
+  const window = new RegExp(`(?:^|,)\\s*${directive}=(\\d+)`).exec(cc);
+  if (window === null) return false;
+  return policy.age() < policy.maxAge() + Number(window[1]);
+}

@@ -50,6 +50,8 @@ export interface ResponseTap {
   data(chunk: Buffer): void;
   end(): void;
   abort(): void;
+  /** The exchange is about to answer an error of its own: true when the tap answered instead. */
+  failed(): boolean;
 }
 
 export interface Shared {
@@ -334,6 +336,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     // An h2 stream ends alone; the session is other requests' too (h2.ts).
     const closeConnection = close && this.req.httpVersionMajor !== 2;
     if (res.headersSent || res.destroyed) return;
+    if (this.tap?.failed()) return;
     this.shared.counters.response(error.status);
     if (closeConnection) lingerIfUnread(this.req, res, this.shared.options);
     sendError(
