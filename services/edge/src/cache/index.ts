@@ -12,10 +12,10 @@ import type { Counters } from '../proxy/stats.ts';
 import { CacheCore, fieldOf, keyOf } from './core.ts';
 import { Fill } from './fill.ts';
 import { Invalidation, UNSAFE } from './invalidate.ts';
-import { onlyIfCached, requestForbidsStore, requestOf, ttlOf } from './policy.ts';
+import { onlyIfCached, requestForbidsStore, requestOf, staleAllowed, ttlOf } from './policy.ts';
 import { serveEntry } from './serve.ts';
 import type { CacheStats } from './stats.ts';
-import { type Forward, hitStatus, onlyIfCachedStatus } from './status.ts';
+import { type Forward, hitStatus, onlyIfCachedStatus, staleStatus } from './status.ts';
 import type { Entry } from './store.ts';
 
 export {
@@ -33,6 +33,9 @@ export type Forwarder = (
   headers: string[],
   tap: ResponseTap | null,
 ) => void;
+
+/** Sends a GET upstream that no client waits for (a stale-while-revalidate refresh). */
+export type Refresher = (path: string, headers: string[], tap: ResponseTap) => void;
 
 export interface EdgeCache {
   /** A GET or HEAD: answered from the store, or forwarded (after waiting for a concurrent fill). */
@@ -77,6 +80,7 @@ export function createCache(
   options: ProxyOptions,
   responses: Counters,
   forward: Forwarder,
+  refresh: Refresher,
 ): EdgeCache {
   const core = new CacheCore(options, responses);
   const { store, coalescer, counters } = core;
@@ -106,6 +110,21 @@ export function createCache(
         counters.hits++;
         store.touch(entry);
         serveEntry(req, res, entry, hitStatus(ttlOf(entry.policy)), ctx, options, responses);
+        return;
+      }
+      if (
+        evaluated.response !== undefined &&
+        staleAllowed(entry.policy, 'stale-while-revalidate')
+      ) {
+        // RFC 5861 §3: answer now, refresh behind it (once per key at a time).
+        counters.staleServed++;
+        store.touch(entry);
+        const status = staleStatus(ttlOf(entry.policy), 'stale-while-revalidate');
+        serveEntry(req, res, entry, status, ctx, options, responses);
+        if (coalescer.acquire(key)) {
+          const tap = new Fill(core, key, request, req, res, ctx, true, 'stale', entry);
+          refresh(req.url as string, conditional(headers, entry), tap);
+        }
         return;
       }
       fwd = cc !== undefined && NO_CACHE.test(cc) ? 'request' : 'stale';

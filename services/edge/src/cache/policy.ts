@@ -88,9 +88,12 @@ export function ttlOf(policy: Policy): number {
   return Math.round(policy.maxAge() - policy.age());
 }
 
-// RFC 9111 §4.2.4: no stale answer where the app forbade one; s-maxage
-// carries proxy-revalidate's meaning for a shared cache (§5.2.2.10).
-const FORBIDS_STALE = /(?:^|,)\s*(?:must-revalidate|proxy-revalidate|s-maxage|no-cache)\b/;
+// RFC 9111 §4.2.4: no stale answer where the app forbade one. s-maxage is
+// not among them here although §5.2.2.10 gives it proxy-revalidate's
+// meaning: `s-maxage=1, stale-while-revalidate=59` is how an origin asks a
+// CDN for microcaching, and RFC 5861's directives are that same origin's
+// explicit permission (README, "Choices").
+const FORBIDS_STALE = /(?:^|,)\s*(?:must-revalidate|proxy-revalidate|no-cache)\b/;
 
 /** Whether RFC 5861's `directive` lets this stale entry be served now. */
 export function staleAllowed(

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { createCache, type EdgeCache } from '../cache/index.ts';
+import { BackgroundExchange } from './background.ts';
 import {
   BAD_HOST,
   BODY_TOO_LARGE,
@@ -118,8 +119,13 @@ export function createProxy(options: ProxyOptions): EdgeProxy {
     exchange.tap = tap;
     exchange.start();
   }
+  function refresh(path: string, headers: string[], tap: ResponseTap): void {
+    const u = upstreams.pick(null);
+    if (u === null) tap.abort();
+    else new BackgroundExchange(tap, u).send(path, headers);
+  }
   const cache: EdgeCache | null =
-    options.cache === 'on' ? createCache(options, counters, forward) : null;
+    options.cache === 'on' ? createCache(options, counters, forward, refresh) : null;
 
   function forwardHeaders(req: IncomingMessage, ctx: ProxyContext): string[] {
     const socket = req.socket;
