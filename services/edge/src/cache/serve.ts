@@ -7,9 +7,33 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createCompressor } from '../proxy/compress.ts';
 import type { ProxyContext } from '../proxy/exchange.ts';
 import type { ProxyOptions } from '../proxy/options.ts';
-import { responseHead } from '../proxy/response-head.ts';
+import { type Fields, responseHead } from '../proxy/response-head.ts';
 import type { Counters } from '../proxy/stats.ts';
 import type { Entry } from './store.ts';
+
+const strip = (tag: string) => tag.trim().replace(/^W\//, '');
+
+/**
+ * The client's own conditional against the stored answer (RFC 9110
+ * §13.1.2-3): If-None-Match by weak comparison, else If-Modified-Since;
+ * only for a 200, so a browser revalidating its copy gets a 304 from here.
+ */
+function notModified(req: IncomingMessage, status: number, headers: Fields): boolean {
+  if (status !== 200) return false;
+  const inm = req.headers['if-none-match'];
+  const etag = headers.etag;
+  if (inm !== undefined) {
+    if (typeof etag !== 'string') return false;
+    const stored = strip(etag);
+    return inm.trim() === '*' || inm.split(',').some((tag) => strip(tag) === stored);
+  }
+  const ims = req.headers['if-modified-since'];
+  const lastModified = headers['last-modified'];
+  if (ims === undefined || typeof lastModified !== 'string') return false;
+  const since = Date.parse(ims);
+  const modified = Date.parse(lastModified);
+  return Number.isFinite(since) && Number.isFinite(modified) && modified <= since;
+}
 
 export function serveEntry(
   req: IncomingMessage,
@@ -28,12 +52,12 @@ export function serveEntry(
   headers.date = new Date(policy.date()).toUTCString();
   if (headers['content-length'] === undefined)
     headers['content-length'] = String(entry.body.length);
-  const status = entry.status;
+  const status = notModified(req, entry.status, headers) ? 304 : entry.status;
   const { out, encoding } = responseHead(req, status, headers, options, ctx.requestId);
   out.push('cache-status', cacheStatus);
   counters.response(status);
   res.writeHead(status, out);
-  if (req.method === 'HEAD' || entry.body.length === 0) {
+  if (req.method === 'HEAD' || status === 304 || entry.body.length === 0) {
     res.end();
     return;
   }

@@ -102,3 +102,26 @@ for (const directive of ['must-revalidate', 'proxy-revalidate']) {
     assert.equal(s.requests[1]?.headers['if-none-match'], '"m"');
   });
 }
+
+test("the client's own If-None-Match or If-Modified-Since against a stored answer: 304 from the cache", async (t) => {
+  const s = await scripted(
+    t,
+    answer(
+      { 'cache-control': 's-maxage=60', etag: '"c1"', 'last-modified': LAST_MODIFIED },
+      'cached',
+    ),
+  );
+  await s.get();
+  const byTag = await s.get('/r', { 'if-none-match': 'W/"c1"' });
+  assert.equal(byTag.status, 304);
+  assert.equal(byTag.body.length, 0);
+  assert.equal(byTag.headers.etag, '"c1"');
+  const byDate = await s.get('/r', { 'if-modified-since': new Date().toUTCString() });
+  assert.equal(byDate.status, 304);
+  const other = await s.get('/r', { 'if-none-match': '"c0"' });
+  assert.equal(other.status, 200);
+  assert.equal(other.text, 'cached');
+  const older = await s.get('/r', { 'if-modified-since': new Date(0).toUTCString() });
+  assert.equal(older.status, 200);
+  assert.equal(s.hits(), 1);
+});
