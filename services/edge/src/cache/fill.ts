@@ -15,6 +15,7 @@ import {
   flatten,
   mayBeStorable,
   type Policy,
+  requestOf,
   staleAllowed,
   ttlOf,
 } from './policy.ts';
@@ -31,7 +32,9 @@ export interface LibraryRequest {
 export class Fill implements ResponseTap {
   readonly core: CacheCore;
   readonly key: string;
-  readonly request: LibraryRequest;
+  readonly host: string;
+  /** Built when first needed (index.ts skips it on a plain miss). */
+  known: LibraryRequest | null;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly ctx: ProxyContext;
@@ -50,7 +53,8 @@ export class Fill implements ResponseTap {
   constructor(
     core: CacheCore,
     key: string,
-    request: LibraryRequest,
+    host: string,
+    request: LibraryRequest | null,
     req: IncomingMessage,
     res: ServerResponse,
     ctx: ProxyContext,
@@ -60,13 +64,19 @@ export class Fill implements ResponseTap {
   ) {
     this.core = core;
     this.key = key;
-    this.request = request;
+    this.host = host;
+    this.known = request;
     this.req = req;
     this.res = res;
     this.ctx = ctx;
     this.locked = locked;
     this.fwd = fwd;
     this.stale = stale;
+  }
+
+  get request(): LibraryRequest {
+    this.known ??= requestOf(this.req, this.host);
+    return this.known;
   }
 
   head(status: number, headers: Fields, out: string[]): boolean {

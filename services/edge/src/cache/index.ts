@@ -10,7 +10,7 @@ import type { ProxyContext, ResponseTap } from '../proxy/exchange.ts';
 import type { ProxyOptions } from '../proxy/options.ts';
 import type { Counters } from '../proxy/stats.ts';
 import { CacheCore, fieldOf, keyOf } from './core.ts';
-import { Fill } from './fill.ts';
+import { Fill, type LibraryRequest } from './fill.ts';
 import { Invalidation, UNSAFE } from './invalidate.ts';
 import { onlyIfCached, requestForbidsStore, requestOf, staleAllowed, ttlOf } from './policy.ts';
 import { serveEntry } from './serve.ts';
@@ -74,7 +74,7 @@ function conditional(headers: readonly string[], entry: Entry): string[] {
   return out;
 }
 
-const NO_CACHE = /(?:^|,)\s*no-cache\b/;
+const NO_CACHE = /(?:^|,)\s*no-cache\b/i;
 
 export function createCache(
   options: ProxyOptions,
@@ -95,16 +95,22 @@ export function createCache(
     if (res.destroyed) return;
     const host = fieldOf(headers, 'host');
     const key = keyOf(fieldOf(headers, 'x-forwarded-proto'), host, req.url as string);
-    const request = requestOf(req, host);
-    const cc = request.headers['cache-control'];
+    const cc = req.headers['cache-control'];
     if (requestForbidsStore(cc)) {
       if (!waited) counters.misses++;
       forward(req, res, ctx, headers, null);
       return;
     }
-    const entry = store.find(key, request.headers);
+    // The request in the library's form only when something is stored under
+    // the key: a miss on an uncacheable URL, the common case, skips it.
+    let request: LibraryRequest | null = null;
+    let entry: Entry | null = null;
+    if (store.byKey.has(key)) {
+      request = requestOf(req, host);
+      entry = store.find(key, request.headers);
+    }
     let fwd: Forward = 'uri-miss';
-    if (entry !== null) {
+    if (entry !== null && request !== null) {
       const evaluated = entry.policy.evaluateRequest(request);
       if (evaluated.revalidation === undefined) {
         counters.hits++;
@@ -122,7 +128,7 @@ export function createCache(
         const status = staleStatus(ttlOf(entry.policy), 'stale-while-revalidate');
         serveEntry(req, res, entry, status, ctx, options, responses);
         if (coalescer.acquire(key)) {
-          const tap = new Fill(core, key, request, req, res, ctx, true, 'stale', entry);
+          const tap = new Fill(core, key, host, request, req, res, ctx, true, 'stale', entry);
           refresh(req.url as string, conditional(headers, entry), tap);
         }
         return;
@@ -147,7 +153,13 @@ export function createCache(
     if (!waited) counters.misses++;
     const locked = isGet && coalescer.acquire(key);
     const sent = entry === null ? headers : conditional(headers, entry);
-    forward(req, res, ctx, sent, new Fill(core, key, request, req, res, ctx, locked, fwd, entry));
+    forward(
+      req,
+      res,
+      ctx,
+      sent,
+      new Fill(core, key, host, request, req, res, ctx, locked, fwd, entry),
+    );
   }
 
   return {
