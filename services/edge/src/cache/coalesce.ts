@@ -7,8 +7,10 @@
  */
 type Waiter = () => void;
 
-interface Lock {
+export interface Lock {
   waiters: Waiter[];
+  /** When the fill began: a lock older than `lockMs` is ignored and may be taken over. */
+  since: number;
 }
 
 /** How long an uncacheable answer keeps its key out of coalescing. */
@@ -27,7 +29,10 @@ export class Coalescer {
 
   /** True when the caller should wait for a fill already under way. */
   busy(key: string): boolean {
-    if (this.lockMs === 0 || !this.locks.has(key)) return false;
+    if (this.lockMs === 0) return false;
+    const lock = this.locks.get(key);
+    // A fill that never ended (its client left before it was sent) holds no one up for long.
+    if (lock === undefined || performance.now() - lock.since > this.lockMs) return false;
     const until = this.passes.get(key);
     if (until === undefined) return true;
     if (until > Date.now()) return false;
@@ -51,18 +56,20 @@ export class Coalescer {
     lock.waiters.push(once);
   }
 
-  /** The caller fills `key`: later requests for it wait (returns false if another already does). */
-  acquire(key: string): boolean {
-    if (this.lockMs === 0 || this.locks.has(key)) return false;
-    this.locks.set(key, { waiters: [] });
-    return true;
+  /** The caller fills `key`: later requests for it wait (null if another already does). */
+  acquire(key: string): Lock | null {
+    if (this.lockMs === 0) return null;
+    const held = this.locks.get(key);
+    if (held !== undefined && performance.now() - held.since <= this.lockMs) return null;
+    const lock: Lock = { waiters: [], since: performance.now() };
+    this.locks.set(key, lock);
+    return lock;
   }
 
-  release(key: string): void {
-    const lock = this.locks.get(key);
-    if (lock === undefined) return;
-    this.locks.delete(key);
+  release(key: string, lock: Lock): void {
+    if (this.locks.get(key) === lock) this.locks.delete(key);
     for (const waiter of lock.waiters) waiter();
+    lock.waiters.length = 0;
   }
 
   pass(key: string): void {

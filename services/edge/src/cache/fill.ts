@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProxyContext, ResponseTap } from '../proxy/exchange.ts';
 import type { Fields } from '../proxy/response-head.ts';
+import type { Lock } from './coalesce.ts';
 import type { CacheCore } from './core.ts';
 import {
   admit,
@@ -38,8 +39,8 @@ export class Fill implements ResponseTap {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly ctx: ProxyContext;
-  /** This request holds the key's coalescing lock. */
-  readonly locked: boolean;
+  /** The key's coalescing lock, when this request holds it. */
+  readonly lock: Lock | null;
   readonly fwd: Forward;
   /** The stored entry being revalidated, or null on a plain miss. */
   readonly stale: Entry | null;
@@ -58,7 +59,7 @@ export class Fill implements ResponseTap {
     req: IncomingMessage,
     res: ServerResponse,
     ctx: ProxyContext,
-    locked: boolean,
+    lock: Lock | null,
     fwd: Forward,
     stale: Entry | null,
   ) {
@@ -69,7 +70,7 @@ export class Fill implements ResponseTap {
     this.req = req;
     this.res = res;
     this.ctx = ctx;
-    this.locked = locked;
+    this.lock = lock;
     this.fwd = fwd;
     this.stale = stale;
   }
@@ -139,7 +140,11 @@ export class Fill implements ResponseTap {
    */
   failed(status: number | null = null): boolean {
     const stale = this.stale;
-    if (stale === null || !staleAllowed(stale.policy, 'stale-if-error')) return false;
+    if (stale === null || !staleAllowed(stale.policy, 'stale-if-error')) {
+      // The exchange answers an error of its own (no upstream at all): let the waiters go.
+      this.release(true);
+      return false;
+    }
     const core = this.core;
     core.counters.staleServed++;
     const cacheStatus = staleStatus(ttlOf(stale.policy), 'stale-if-error', status ?? undefined);
@@ -192,6 +197,6 @@ export class Fill implements ResponseTap {
     if (this.released) return;
     this.released = true;
     if (!storable && this.req.method === 'GET') this.core.coalescer.pass(this.key);
-    if (this.locked) this.core.coalescer.release(this.key);
+    if (this.lock !== null) this.core.coalescer.release(this.key, this.lock);
   }
 }

@@ -127,8 +127,9 @@ export function createCache(
         store.touch(entry);
         const status = staleStatus(ttlOf(entry.policy), 'stale-while-revalidate');
         serveEntry(req, res, entry, status, ctx, options, responses);
-        if (coalescer.acquire(key)) {
-          const tap = new Fill(core, key, host, request, req, res, ctx, true, 'stale', entry);
+        const lock = coalescer.acquire(key);
+        if (lock !== null) {
+          const tap = new Fill(core, key, host, request, req, res, ctx, lock, 'stale', entry);
           refresh(req.url as string, conditional(headers, entry), tap);
         }
         return;
@@ -151,14 +152,14 @@ export function createCache(
       return;
     }
     if (!waited) counters.misses++;
-    const locked = isGet && coalescer.acquire(key);
+    const lock = isGet ? coalescer.acquire(key) : null;
     const sent = entry === null ? headers : conditional(headers, entry);
     forward(
       req,
       res,
       ctx,
       sent,
-      new Fill(core, key, host, request, req, res, ctx, locked, fwd, entry),
+      new Fill(core, key, host, request, req, res, ctx, lock, fwd, entry),
     );
   }
 

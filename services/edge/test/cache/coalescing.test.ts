@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { mutableResolver } from '../proxy/helpers.ts';
 import { answer, scripted, sleep } from './helpers.ts';
 
 /** An upstream that holds every answer until the test releases them. */
@@ -68,4 +69,16 @@ test('EDGE_CACHE_LOCK_MS=0: no coalescing', async (t) => {
   assert.equal(s.hits('/hot'), 5);
   upstream.release();
   await Promise.all(replies);
+});
+
+test('a fill that ends in the edge’s own error (no upstream address) lets the next request through at once', async (t) => {
+  const { resolve } = mutableResolver([]);
+  const s = await scripted(t, answer({ 'cache-control': 's-maxage=60' }), {
+    resolve,
+    cacheLockMs: 3000,
+  });
+  assert.equal((await s.get('/gone')).status, 503);
+  const started = performance.now();
+  assert.equal((await s.get('/gone')).status, 503);
+  assert.ok(performance.now() - started < 1500, 'the second request waited for a dead lock');
 });
