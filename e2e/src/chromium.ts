@@ -28,13 +28,22 @@ export interface Chromium extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-export async function launchChromium(): Promise<Chromium> {
+export interface ChromiumOptions {
+  /**
+   * HOME for the browser: on Linux Chromium takes the certificates a user
+   * trusts from `$HOME/.pki/nssdb` (see `nss.ts`). The caller's HOME otherwise.
+   */
+  home?: string;
+}
+
+export async function launchChromium(options: ChromiumOptions = {}): Promise<Chromium> {
   const profile = await mkdtemp(join(tmpdir(), 'chromium-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
     headless: true,
     viewport: { width: 1000, height: 900 },
     args: FLAGS,
+    ...(options.home ? { env: { ...process.env, HOME: options.home } } : {}),
   });
   const close = async () => {
     await context.close();
