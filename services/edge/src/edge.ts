@@ -82,13 +82,28 @@ function proxyDispatch(proxy: EdgeProxy, lifecycle: Lifecycle, log: AccessLog) {
     const sentBefore = socket.bytesWritten;
     if (lifecycle.closing) res.setHeader('connection', 'close');
     res.on('finish', () => {
-      const bytes = socket.bytesWritten - sentBefore;
+      const bytes = bytesSince(socket, sentBefore);
       const ms = performance.now() - started;
       const { method, url } = req as { method: string; url: string };
       log(method, url, res.statusCode, bytes, ms, ctx.requestId, ctx, transportOf(req));
     });
     proxy.handle(req, res, ctx, expectsContinue);
   };
+}
+
+/**
+ * Bytes `socket` wrote since `before`. An h2 session's socket is a proxy
+ * that throws once the session is gone, as it is when a client leaves
+ * mid-response and the stream closes after it: the count is lost then (0),
+ * not the worker.
+ */
+function bytesSince(socket: { bytesWritten: number }, before: number): number {
+  try {
+    return socket.bytesWritten - before;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_HTTP2_SOCKET_UNBOUND') return 0;
+    throw error;
+  }
 }
 
 export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): FastifyInstance {
