@@ -47,6 +47,7 @@ export class TlsListener {
   #markReady: () => void = () => {};
   #exact = new Map<string, SecureContext>();
   #wildcard = new Map<string, SecureContext>();
+  #ticketKeys: Buffer | null = null;
   readonly #sockets = new Set<Socket>();
   readonly #sessions = new Set<ServerHttp2Session>();
 
@@ -99,6 +100,13 @@ export class TlsListener {
       // An idle h2 session is closed as an idle keep-alive connection is: GOAWAY, then close.
       session.setTimeout(hooks.keepAliveTimeoutMs, () => session.close());
     });
+    // Node's cluster hands every worker's TLS server the ticket keys of the
+    // first worker that listened on the port (net.Server's _setServerData,
+    // during listen), which are stale after a rotation: a replacement
+    // worker puts the primary's current keys back once it listens.
+    server.on('listening', () => {
+      if (this.#ticketKeys !== null) server.setTicketKeys(this.#ticketKeys);
+    });
     this.server = server;
   }
 
@@ -131,6 +139,7 @@ export class TlsListener {
     this.server.setSecureContext({ ...TLS_POLICY, cert: first.cert, key: first.key, ticketKeys });
     this.#exact = exact;
     this.#wildcard = wildcard;
+    this.#ticketKeys = ticketKeys;
     this.#markReady();
   }
 
