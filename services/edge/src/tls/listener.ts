@@ -35,13 +35,18 @@ export interface ListenerHooks {
 /** Handshakes and requests by protocol, for `/_edge/metrics` (plain data). */
 export interface TlsCounters {
   handshakeFailures: number;
+  /**
+   * h2 sessions the edge ended on a protocol error: a rapid-reset flood past
+   * streamResetBurst, too many invalid frames or refused streams (policy.ts).
+   */
+  h2SessionErrors: number;
   /** `h1 TLSv1.3`, `h2 TLSv1.2`…: requests on this listener by protocol and TLS version. */
   requests: Record<string, number>;
 }
 
 export class TlsListener {
   readonly server: Http2SecureServer;
-  readonly counters: TlsCounters = { handshakeFailures: 0, requests: {} };
+  readonly counters: TlsCounters = { handshakeFailures: 0, h2SessionErrors: 0, requests: {} };
   /** Settles once the first material is applied: the listener may then listen. */
   readonly ready: Promise<void>;
   #markReady: () => void = () => {};
@@ -88,6 +93,10 @@ export class TlsListener {
     server.on('upgrade', hooks.upgrade);
     server.on('tlsClientError', () => {
       this.counters.handshakeFailures++;
+    });
+    // Node destroys the session itself; this only counts it.
+    server.on('sessionError', () => {
+      this.counters.h2SessionErrors++;
     });
     server.on('secureConnection', (socket: TLSSocket) => {
       rememberVersion(socket);

@@ -107,5 +107,7 @@ test('a rapid-reset flood gets GOAWAY; another client on the same worker is serv
   assert.equal(polite.closed || polite.destroyed, false, 'the polite session is still open');
   assert.equal(edge.child.exitCode, null, 'the edge is up');
   assert.equal((await get(edge.port, '/_edge/healthz')).status, 200);
+  const metrics = (await get(edge.port, '/_edge/metrics')).body.toString();
+  assert.match(metrics, /^edge_h2_session_errors_total [1-9]/m, 'the ended session is counted');
   assert.equal((await h2Get(await h2Session(t, edge.tlsPort, ca), CSS)).status, 200);
 });
