@@ -24,6 +24,7 @@ import {
   UPSTREAM_TIMEOUT,
   UPSTREAM_UNREACHABLE,
 } from './errors.ts';
+import { passTrailers } from './h2.ts';
 import { appendEdgeFields, connectionListed, passesResponse } from './headers.ts';
 import { lingerIfUnread } from './linger.ts';
 import type { ProxyOptions } from './options.ts';
@@ -269,8 +270,12 @@ export class Exchange implements Dispatcher.DispatchHandler {
     }
   }
 
-  onResponseEnd(): void {
+  onResponseEnd(
+    _controller: Dispatcher.DispatchController,
+    trailers: Record<string, string | string[] | undefined>,
+  ): void {
     this.settle();
+    passTrailers(this.req, this.res, trailers);
     if (this.compressor !== null) this.compressor.end();
     else this.res.end();
   }
