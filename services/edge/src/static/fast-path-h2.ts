@@ -30,6 +30,20 @@ export interface H2FastPathOptions {
   countRequest: (transport: Transport | undefined) => void;
 }
 
+const kTransport = Symbol('edge.h2Transport');
+type Session = NonNullable<ServerHttp2Stream['session']> & { [kTransport]?: Transport | null };
+
+/** Once per session: its socket is a Proxy, and the key a string built each time. */
+function transportOfSession(session: Session | undefined): Transport | undefined {
+  if (session === undefined) return undefined;
+  let transport = session[kTransport];
+  if (transport === undefined) {
+    transport = transportOfSocket(session.socket, 'h2') ?? null;
+    session[kTransport] = transport;
+  }
+  return transport ?? undefined;
+}
+
 // A client's RST_STREAM with an error code is an 'error' on the stream: not the worker's.
 const ignore = (): void => {};
 
@@ -43,7 +57,7 @@ export function createH2FastPath(options: H2FastPathOptions): StreamFastPath {
     const url = headers[':path'] as string | undefined;
     const answer = tableAnswer(table, method, url, headers);
     if (answer === undefined) return false;
-    const transport = transportOfSocket(stream.session?.socket ?? null, 'h2');
+    const transport = transportOfSession(stream.session);
     countRequest(transport);
     stream.on('error', ignore);
     const { status, rep, body } = answer;
