@@ -26,6 +26,7 @@ import {
 } from './proxy/index.ts';
 import { clientErrorHandler, endSocket } from './socket-answers.ts';
 import { createFastPath } from './static/fast-path.ts';
+import { answerStreamsFirst, createH2FastPath } from './static/fast-path-h2.ts';
 import { STATIC_PREFIX } from './static/request-path.ts';
 import { StaticTable } from './static/table.ts';
 import { TlsListener } from './tls/listener.ts';
@@ -205,6 +206,15 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
           keepAliveTimeoutMs: config.keepAliveTimeoutMs,
         })
       : null;
+  if (tls !== null && fastPath !== undefined) {
+    const requests = tls.counters.requests;
+    const countRequest = (transport: { key: string } | undefined): void => {
+      const key = transport?.key ?? 'unknown';
+      requests[key] = (requests[key] ?? 0) + 1;
+    };
+    const h2Fast = createH2FastPath({ table, log: accessLog, hits: counters, hsts, countRequest });
+    answerStreamsFirst(tls.server, h2Fast);
+  }
 
   const edge = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
