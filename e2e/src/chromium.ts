@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /** Setting: the browser binary to drive. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -50,4 +50,20 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Chr
     await rm(profile, { recursive: true, force: true });
   };
   return { context, close, [Symbol.asyncDispose]: close };
+}
+
+/** Console errors, page errors, failed requests and 4xx/5xx answers, as lines. */
+export function collectProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (req) =>
+    problems.push(`failed: ${req.url()} ${req.failure()?.errorText ?? ''}`),
+  );
+  page.on('response', (res) => {
+    if (res.status() >= 400) problems.push(`${res.status()}: ${res.url()}`);
+  });
+  return problems;
 }

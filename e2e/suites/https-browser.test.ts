@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchChromium } from '../src/chromium.ts';
+import { collectProblems, launchChromium } from '../src/chromium.ts';
 import { FORM, PAGE_HEADING, PAGE_PATH } from '../src/domain.ts';
 import { copyLocalCa, httpsPort } from '../src/edge-tls.ts';
 import { staticPaths } from '../src/http.ts';
@@ -39,22 +39,6 @@ async function recordProtocols(page: Page): Promise<Map<string, Seen>> {
   });
   await cdp.send('Network.enable');
   return seen;
-}
-
-/** Console errors, page errors, failed requests and 4xx/5xx answers, as lines. */
-function collectProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (req) =>
-    problems.push(`failed: ${req.url()} ${req.failure()?.errorText ?? ''}`),
-  );
-  page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`${res.status()}: ${res.url()}`);
-  });
-  return problems;
 }
 
 /** The protocol the current document came over, as the page itself reports it. */
