@@ -5,13 +5,14 @@
  * same page over HTTP/1.1 on the same port.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { PAGE_HEADING_HTML, PAGE_PATH } from '../src/domain.ts';
+import { copyLocalCa, httpsPort } from '../src/edge-tls.ts';
 import { h2Get } from '../src/h2.ts';
 import { staticPaths } from '../src/http.ts';
 import { type Stack, startStack } from '../src/stack.ts';
@@ -49,12 +50,8 @@ function h1Get(path: string): Promise<Answer & { alpn: string }> {
 describe('HTTPS through the edge, trusting its local CA', () => {
   before(async () => {
     stack = await startStack('https');
-    const info = await (await stack.container('edge')).inspect();
-    port = Number(info.NetworkSettings.Ports['8443/tcp']?.[0]?.HostPort);
-    assert.ok(port > 0, 'the edge publishes 8443');
-    const file = join(scratch, 'edge-root.crt');
-    await stack.run('cp', 'edge:/var/lib/edge-tls/root.crt', file);
-    ca = readFileSync(file, 'utf8');
+    port = await httpsPort(stack);
+    ca = (await copyLocalCa(stack, scratch)).pem;
   });
 
   after(async () => {

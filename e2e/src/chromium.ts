@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /** Setting: the browser binary to drive. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -28,17 +28,42 @@ export interface Chromium extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-export async function launchChromium(): Promise<Chromium> {
+export interface ChromiumOptions {
+  /**
+   * HOME for the browser: on Linux Chromium takes the certificates a user
+   * trusts from `$HOME/.pki/nssdb` (see `nss.ts`). The caller's HOME otherwise.
+   */
+  home?: string;
+}
+
+export async function launchChromium(options: ChromiumOptions = {}): Promise<Chromium> {
   const profile = await mkdtemp(join(tmpdir(), 'chromium-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
     headless: true,
     viewport: { width: 1000, height: 900 },
     args: FLAGS,
+    ...(options.home ? { env: { ...process.env, HOME: options.home } } : {}),
   });
   const close = async () => {
     await context.close();
     await rm(profile, { recursive: true, force: true });
   };
   return { context, close, [Symbol.asyncDispose]: close };
+}
+
+/** Console errors, page errors, failed requests and 4xx/5xx answers, as lines. */
+export function collectProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (req) =>
+    problems.push(`failed: ${req.url()} ${req.failure()?.errorText ?? ''}`),
+  );
+  page.on('response', (res) => {
+    if (res.status() >= 400) problems.push(`${res.status()}: ${res.url()}`);
+  });
+  return problems;
 }

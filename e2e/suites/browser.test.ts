@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { launchChromium } from '../src/chromium.ts';
+import { collectProblems, launchChromium } from '../src/chromium.ts';
 import { FORM, PAGE_HEADING, PAGE_PATH, PICTURE } from '../src/domain.ts';
 import { ARTIFACTS } from '../src/paths.ts';
 import { useStack } from '../src/suite.ts';
@@ -22,18 +22,8 @@ describe('a real browser through the edge', () => {
     t.after(() => chromium.close());
     const browser = chromium.context;
 
-    const problems: string[] = [];
     const page = browser.pages()[0] ?? (await browser.newPage());
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('requestfailed', (req) =>
-      problems.push(`failed: ${req.url()} ${req.failure()?.errorText ?? ''}`),
-    );
-    page.on('response', (res) => {
-      if (res.status() >= 400) problems.push(`${res.status()}: ${res.url()}`);
-    });
+    const problems = collectProblems(page);
 
     const text = `Signed by a real browser ${randomBytes(4).toString('hex')}`;
     // localhost, as a user opens it: Chromium treats it as a trustworthy

@@ -48,7 +48,7 @@ const V2 = 'ts-deploy-stack/app:e2e-v2';
 const BROKEN = 'ts-deploy-stack/app:e2e-broken';
 const EDGE_V1 = 'ts-deploy-stack/edge:local';
 const EDGE_V2 = 'ts-deploy-stack/edge:e2e-v2';
-const V2_MIGRATION = '1893456000000_e2e-v2-entries-edited-at';
+const V2_MIGRATION = '1893456000000_e2e-v2-releases';
 const FIXTURES = join(ROOT, 'e2e/swarm/fixtures');
 const EDGE_DRAIN_MS = 2000;
 

@@ -1,6 +1,7 @@
 /**
  * The pieces of the reference servers' configs that the static rows
- * (targets.ts) and the proxied rows (proxy/references.ts) write alike: each
+ * (targets.ts), the proxied rows (proxy/references.ts) and the h2 rows
+ * (h2-targets.ts) write alike: each
  * server runs as one foreground process whose files all stay in the run's
  * temporary directory.
  */
@@ -30,3 +31,15 @@ export const CADDY_GLOBAL = `{
   auto_https off
 }
 `;
+
+/** nginx's `location /` proxying to `upstream app` as the edge does: keep-alive, the edge's headers. */
+export const NGINX_PROXY_LOCATION = `location / {
+      proxy_pass http://app;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $remote_addr;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header X-Forwarded-Host $host;
+      proxy_set_header X-Request-Id $request_id;
+    }`;

@@ -33,6 +33,7 @@ export function machine(): Machine {
       Caddy: version('caddy', ['version'], /^v?(\d\S*)/m),
       HAProxy: version('haproxy', ['-v'], /version (\S+)/),
       wrk: version('wrk', ['-v'], /wrk (?:debian\/)?(\S+)/),
+      h2load: version('h2load', ['--version'], /nghttp2\/(\S+)/),
     },
   };
 }

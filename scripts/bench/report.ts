@@ -3,6 +3,7 @@
  * `--write <file>` the same under a header saying when, on what and how they
  * were measured, put between two markers so the file's hand-written parts stay.
  */
+import { type H2Results, h2Tables } from './h2-table.ts';
 import { loadText } from './markdown.ts';
 import type { ProxiedRow } from './proxy/rows.ts';
 import { proxiedTable } from './proxy/table.ts';
@@ -47,6 +48,7 @@ export interface BenchResults {
   wrk: WrkSettings;
   static?: StaticResults;
   proxied: readonly ProxiedSection[];
+  h2?: H2Results;
 }
 
 export function staticSection(results: StaticResults, wrk: WrkSettings): string[] {
@@ -64,11 +66,16 @@ export function proxiedSection(section: ProxiedSection, wrk: WrkSettings): strin
   ];
 }
 
+export function h2Section(results: H2Results, wrk: WrkSettings): string[] {
+  return ['### HTTP/2 over TLS', '', ...h2Tables(results, wrk)];
+}
+
 /** Every section of the results, as printed to stdout. */
 export function resultSections(results: BenchResults): string[] {
   const parts: string[][] = [];
   if (results.static) parts.push(staticSection(results.static, results.wrk));
   for (const section of results.proxied) parts.push(proxiedSection(section, results.wrk));
+  if (results.h2) parts.push(h2Section(results.h2, results.wrk));
   return parts.flatMap((part, i) => (i === 0 ? part : ['', ...part]));
 }
 

@@ -2,9 +2,10 @@
  * `npm run bench`: the edge's static rows against nginx, Caddy and Node's
  * bare ceiling, on the same files, then its proxied rows against nginx,
  * HAProxy, Caddy and the bare pass-through, for a small node:http upstream
- * and for the app's JSON endpoint. See README.md.
+ * and for the app's JSON endpoint, then its h2 rows (h2load) against bare
+ * Node's http2, nginx and Caddy. See README.md.
  *
- *   npm run bench [-- --duration 5s --runs 2 --connections 50 --only static|proxy --write <file>]
+ *   npm run bench [-- --duration 5s --runs 2 --connections 50 --only static|proxy|h2 --write <file>]
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -20,6 +21,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { measureH2Rows } from './h2-rows.ts';
 import { commandLine, commit, machine } from './machine.ts';
 import { loadText } from './markdown.ts';
 import { hasCommand, killAllNow, stopAll } from './processes.ts';
@@ -27,6 +29,7 @@ import { type AppUpstream, startAppUpstream } from './proxy/app-upstream.ts';
 import { measureProxiedRows } from './proxy/rows.ts';
 import {
   type BenchResults,
+  h2Section,
   type ProxiedSection,
   proxiedSection,
   renderRun,
@@ -48,6 +51,13 @@ const { values: args } = parseArgs({
   },
 });
 
+const PARTS = ['static', 'proxy', 'h2'] as const;
+if (args.only !== undefined && !(PARTS as readonly string[]).includes(args.only)) {
+  process.stderr.write(`--only ${args.only}: expected one of ${PARTS.join(', ')}\n`);
+  process.exit(2);
+}
+const runs = (part: (typeof PARTS)[number]) => args.only === undefined || args.only === part;
+
 const COMPILE_CACHE = fileURLToPath(new URL('../../docker/compile-cache.ts', import.meta.url));
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -62,6 +72,7 @@ function ensureTools(): void {
     ['nginx', 'nginx-light'],
     ['caddy', 'caddy'],
     ['haproxy', 'haproxy'],
+    ['h2load', 'nghttp2-client'],
   ];
   const missing = needed.filter(([command]) => !hasCommand(command));
   if (missing.length === 0) return;
@@ -70,7 +81,9 @@ function ensureTools(): void {
     throw new Error(`missing ${pkgs.join(', ')}: sudo apt-get install -y ${pkgs.join(' ')}`);
   }
   log(`installing ${pkgs.join(', ')} with apt-get…`);
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], {
+  // Waits for another apt-get on a shared machine instead of failing at once.
+  const wait = ['-o', 'DPkg::Lock::Timeout=300'];
+  execFileSync('apt-get', ['install', '-y', ...wait, '--no-install-recommends', ...pkgs], {
     stdio: 'inherit',
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
@@ -112,12 +125,18 @@ async function main(): Promise<void> {
   const results: BenchResults = { wrk, proxied: [] };
   try {
     log(`load average ${loadText(started.loadStart)}; node ${process.version}`);
-    if (args.only !== 'proxy') {
+    if (runs('static')) {
       results.static = await measureStaticRows(base, dir, { ...wrk, log });
       print(staticSection(results.static, wrk));
     }
-    if (args.only !== 'static') {
+    if (runs('proxy')) {
       results.proxied = await proxyRows(dir, wrk);
+    }
+    if (runs('h2')) {
+      const h2Dir = join(base, 'h2');
+      mkdirSync(h2Dir);
+      results.h2 = await measureH2Rows(base, h2Dir, { ...wrk, log });
+      print(h2Section(results.h2, wrk));
     }
   } finally {
     await cleanup();

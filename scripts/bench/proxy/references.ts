@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { join } from 'node:path';
-import { CADDY_GLOBAL, nginxMain, writeConfig } from '../configs.ts';
+import { CADDY_GLOBAL, NGINX_PROXY_LOCATION, nginxMain, writeConfig } from '../configs.ts';
 
 export interface Reference {
   name: string;
@@ -39,16 +39,7 @@ export const nginx: Reference = {
   upstream app { server 127.0.0.1:${upstreamPort}; keepalive 64; }
   server {
     listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://app;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $remote_addr;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_set_header X-Forwarded-Host $host;
-      proxy_set_header X-Request-Id $request_id;
-    }
+    ${NGINX_PROXY_LOCATION}
   }
 }
 `,

@@ -26,6 +26,7 @@ import {
 } from './proxy/index.ts';
 import { clientErrorHandler, endSocket } from './socket-answers.ts';
 import { createFastPath } from './static/fast-path.ts';
+import { answerStreamsFirst, createH2FastPath } from './static/fast-path-h2.ts';
 import { STATIC_PREFIX } from './static/request-path.ts';
 import { StaticTable } from './static/table.ts';
 import { TlsListener } from './tls/listener.ts';
@@ -82,13 +83,28 @@ function proxyDispatch(proxy: EdgeProxy, lifecycle: Lifecycle, log: AccessLog) {
     const sentBefore = socket.bytesWritten;
     if (lifecycle.closing) res.setHeader('connection', 'close');
     res.on('finish', () => {
-      const bytes = socket.bytesWritten - sentBefore;
+      const bytes = bytesSince(socket, sentBefore);
       const ms = performance.now() - started;
       const { method, url } = req as { method: string; url: string };
       log(method, url, res.statusCode, bytes, ms, ctx.requestId, ctx, transportOf(req));
     });
     proxy.handle(req, res, ctx, expectsContinue);
   };
+}
+
+/**
+ * Bytes `socket` wrote since `before`. An h2 session's socket is a proxy
+ * that throws once the session is gone, as it is when a client leaves
+ * mid-response and the stream closes after it: the count is lost then (0),
+ * not the worker.
+ */
+function bytesSince(socket: { bytesWritten: number }, before: number): number {
+  try {
+    return socket.bytesWritten - before;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_HTTP2_SOCKET_UNBOUND') return 0;
+    throw error;
+  }
 }
 
 export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): FastifyInstance {
@@ -190,6 +206,15 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
           keepAliveTimeoutMs: config.keepAliveTimeoutMs,
         })
       : null;
+  if (tls !== null && fastPath !== undefined) {
+    const requests = tls.counters.requests;
+    const countRequest = (transport: { key: string } | undefined): void => {
+      const key = transport?.key ?? 'unknown';
+      requests[key] = (requests[key] ?? 0) + 1;
+    };
+    const h2Fast = createH2FastPath({ table, log: accessLog, hits: counters, hsts, countRequest });
+    answerStreamsFirst(tls.server, h2Fast);
+  }
 
   const edge = Fastify({
     loggerInstance: logger as FastifyBaseLogger,

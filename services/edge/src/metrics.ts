@@ -36,7 +36,7 @@ export interface EdgeStats {
   tls: TlsCounters;
 }
 
-const NO_TLS: TlsCounters = { handshakeFailures: 0, requests: {} };
+const NO_TLS: TlsCounters = { handshakeFailures: 0, h2SessionErrors: 0, requests: {} };
 
 export function edgeStats(
   counters: EdgeCounters,
@@ -44,7 +44,11 @@ export function edgeStats(
   tls: TlsCounters = NO_TLS,
 ): EdgeStats {
   return {
-    tls: { handshakeFailures: tls.handshakeFailures, requests: { ...tls.requests } },
+    tls: {
+      handshakeFailures: tls.handshakeFailures,
+      h2SessionErrors: tls.h2SessionErrors,
+      requests: { ...tls.requests },
+    },
     workers: 1,
     staticByClass: [...counters.staticByClass],
     ownByClass: [...counters.ownByClass],
@@ -64,10 +68,11 @@ export function mergeEdgeStats(all: readonly EdgeStats[]): EdgeStats {
     ownByClass: [0, 0, 0, 0, 0, 0],
     staticTableHits: 0,
     proxy: mergeProxyStats(all.map((s) => s.proxy)),
-    tls: { handshakeFailures: 0, requests: {} },
+    tls: { handshakeFailures: 0, h2SessionErrors: 0, requests: {} },
   };
   for (const s of all) {
     total.tls.handshakeFailures += s.tls.handshakeFailures;
+    total.tls.h2SessionErrors += s.tls.h2SessionErrors;
     for (const [key, n] of Object.entries(s.tls.requests)) {
       total.tls.requests[key] = (total.tls.requests[key] ?? 0) + n;
     }
@@ -109,6 +114,9 @@ export function edgeStatsToPrometheus(stats: EdgeStats, prefix = 'edge'): string
     `# HELP ${prefix}_tls_handshake_failures_total TLS handshakes that failed (an old version, no shared suite, a certificate the client refused).`,
     `# TYPE ${prefix}_tls_handshake_failures_total counter`,
     `${prefix}_tls_handshake_failures_total ${stats.tls.handshakeFailures}`,
+    `# HELP ${prefix}_h2_session_errors_total HTTP/2 sessions ended on a protocol error (a rapid-reset flood, invalid frames, refused streams).`,
+    `# TYPE ${prefix}_h2_session_errors_total counter`,
+    `${prefix}_h2_session_errors_total ${stats.tls.h2SessionErrors}`,
     `# HELP ${prefix}_https_requests_total Requests on the HTTPS port, by protocol (h1, h2) and TLS version.`,
     `# TYPE ${prefix}_https_requests_total counter`,
   );

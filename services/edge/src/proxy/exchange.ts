@@ -18,6 +18,7 @@ import {
   UPSTREAM_TIMEOUT,
   UPSTREAM_UNREACHABLE,
 } from './errors.ts';
+import { passTrailers } from './h2.ts';
 import { lingerIfUnread } from './linger.ts';
 import type { ProxyOptions } from './options.ts';
 import { type Fields, responseHead } from './response-head.ts';
@@ -269,10 +270,14 @@ export class Exchange implements Dispatcher.DispatchHandler {
     }
   }
 
-  onResponseEnd(): void {
+  onResponseEnd(
+    _controller: Dispatcher.DispatchController,
+    trailers: Record<string, string | string[] | undefined>,
+  ): void {
     this.settle();
     this.tap?.end();
     if (this.detached) return;
+    passTrailers(this.req, this.res, trailers);
     if (this.compressor !== null) this.compressor.end();
     else this.res.end();
   }

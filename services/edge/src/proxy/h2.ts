@@ -7,9 +7,12 @@
  * for it (RFC 9113 §8.3.1). Connection-specific fields are never written on
  * an h2 response: the proxy drops them from every response already
  * (headers.ts), and the edge's own `Connection: close` is skipped on h2,
- * where closing is a GOAWAY for the whole session.
+ * where closing is a GOAWAY for the whole session. Upstream trailers are
+ * passed on to h2 clients (`passTrailers`), HTTP/1.1 clients get none.
  */
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerResponse } from 'node:http2';
+import { RESPONSE_DROP } from './headers.ts';
 
 export function isH2(req: IncomingMessage): boolean {
   return req.httpVersionMajor === 2;
@@ -47,4 +50,59 @@ export function hasBody(req: IncomingMessage): boolean {
   if (isH2(req))
     return !(req as unknown as { stream: { endAfterHeaders: boolean } }).stream.endAfterHeaders;
   return req.headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * Fields a trailer section must not carry (RFC 9110 §6.5.1: framing,
+ * routing, caching, authentication, content metadata): a client could not
+ * act on them after the body, and Node would refuse some of them (a
+ * connection-specific field thrown while the stream ends would take the
+ * worker down).
+ */
+const NOT_IN_TRAILERS = new Set([
+  'age',
+  'authorization',
+  'cache-control',
+  'content-encoding',
+  'content-length',
+  'content-range',
+  'content-type',
+  'date',
+  'expires',
+  'host',
+  'location',
+  'max-forwards',
+  'retry-after',
+  'set-cookie',
+  'vary',
+  'www-authenticate',
+]);
+
+/**
+ * An upstream's HTTP/1.1 trailers (chunked encoding) as the h2 response's
+ * trailing HEADERS frame (Node's compatibility API sends what `addTrailers`
+ * collected once the body is out): connection-specific fields, pseudo-
+ * headers and the fields above left out, repeated fields joined into one
+ * line so no single-value rule can throw later. HTTP/1.1 clients get none
+ * (nginx drops them too: a client there must ask with `TE: trailers`).
+ */
+export function passTrailers(
+  req: IncomingMessage,
+  res: ServerResponse,
+  trailers: IncomingHttpHeaders | null | undefined,
+): void {
+  if (trailers == null || !isH2(req)) return;
+  const h2 = res as unknown as Http2ServerResponse;
+  for (const name in trailers) {
+    if (name.charCodeAt(0) === 58 || RESPONSE_DROP.has(name) || NOT_IN_TRAILERS.has(name)) {
+      continue;
+    }
+    const value = trailers[name];
+    if (value === undefined) continue;
+    try {
+      h2.addTrailers({ [name]: typeof value === 'string' ? value : value.join(', ') });
+    } catch {
+      // A field Node refuses (an invalid character): that one is left out.
+    }
+  }
 }

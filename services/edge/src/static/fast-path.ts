@@ -11,9 +11,9 @@ import { REQUEST_ID_HEADER, requestIdFrom } from '@stack/shared';
 import type { AccessLog } from '../access-log.ts';
 import type { Lifecycle } from '../lifecycle.ts';
 import { transportOf } from '../tls/transport.ts';
-import { evaluate } from './preconditions.ts';
+import { tableAnswer } from './answer.ts';
 import { partialHeaders } from './representation.ts';
-import { type StaticTable, selectRepresentation } from './table.ts';
+import type { StaticTable } from './table.ts';
 
 export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
 
@@ -29,38 +29,27 @@ export function createFastPath(
   hits: HitCounter = { staticTableHits: 0 },
 ): FastPath {
   return (req, res) => {
-    const method = req.method;
-    if (method !== 'GET' && method !== 'HEAD') return false;
-    const url = req.url;
-    if (url === undefined) return false;
-    const resource = table.byUrl(url);
-    if (resource === undefined) return false;
     const started = performance.now();
     const headers = req.headers;
-    const rep = selectRepresentation(resource, headers['accept-encoding']);
-    const outcome = evaluate(rep, method, headers);
-    let head: string[];
-    let body: Buffer | undefined;
-    if (outcome.status === 200) {
-      head = rep.rawHeaders.slice();
-      if (method === 'GET') body = rep.body;
-    } else if (outcome.status === 304) {
-      head = rep.rawNotModifiedHeaders.slice();
-    } else if (outcome.status === 206) {
-      head = Object.entries(partialHeaders(rep, outcome.start, outcome.end)).flat();
-      body = rep.body.subarray(outcome.start, outcome.end + 1);
-    } else {
-      return false;
-    }
+    const answer = tableAnswer(table, req.method, req.url, headers);
+    if (answer === undefined) return false;
+    const { status, rep, body } = answer;
+    const head =
+      status === 200
+        ? rep.rawHeaders.slice()
+        : status === 304
+          ? rep.rawNotModifiedHeaders.slice()
+          : Object.entries(partialHeaders(rep, answer.start, answer.end)).flat();
     const requestId = requestIdFrom(headers[REQUEST_ID_HEADER]);
     head.push(REQUEST_ID_HEADER, requestId);
     // On h2 the session closes with GOAWAY; a `Connection` field is not allowed there.
     if (lifecycle.closing && req.httpVersionMajor !== 2) head.push('connection', 'close');
-    res.writeHead(outcome.status, head);
+    res.writeHead(status, head);
     res.end(body);
     hits.staticTableHits++;
     const ms = performance.now() - started;
-    log(method, url, outcome.status, body?.length ?? 0, ms, requestId, undefined, transportOf(req));
+    const { method, url } = req as { method: string; url: string };
+    log(method, url, status, body?.length ?? 0, ms, requestId, undefined, transportOf(req));
     return true;
   };
 }

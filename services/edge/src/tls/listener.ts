@@ -35,18 +35,24 @@ export interface ListenerHooks {
 /** Handshakes and requests by protocol, for `/_edge/metrics` (plain data). */
 export interface TlsCounters {
   handshakeFailures: number;
+  /**
+   * h2 sessions the edge ended on a protocol error: a rapid-reset flood past
+   * streamResetBurst, too many invalid frames or refused streams (policy.ts).
+   */
+  h2SessionErrors: number;
   /** `h1 TLSv1.3`, `h2 TLSv1.2`…: requests on this listener by protocol and TLS version. */
   requests: Record<string, number>;
 }
 
 export class TlsListener {
   readonly server: Http2SecureServer;
-  readonly counters: TlsCounters = { handshakeFailures: 0, requests: {} };
+  readonly counters: TlsCounters = { handshakeFailures: 0, h2SessionErrors: 0, requests: {} };
   /** Settles once the first material is applied: the listener may then listen. */
   readonly ready: Promise<void>;
   #markReady: () => void = () => {};
   #exact = new Map<string, SecureContext>();
   #wildcard = new Map<string, SecureContext>();
+  #ticketKeys: Buffer | null = null;
   readonly #sockets = new Set<Socket>();
   readonly #sessions = new Set<ServerHttp2Session>();
 
@@ -88,6 +94,10 @@ export class TlsListener {
     server.on('tlsClientError', () => {
       this.counters.handshakeFailures++;
     });
+    // Node destroys the session itself; this only counts it.
+    server.on('sessionError', () => {
+      this.counters.h2SessionErrors++;
+    });
     server.on('secureConnection', (socket: TLSSocket) => {
       rememberVersion(socket);
       this.#sockets.add(socket);
@@ -98,6 +108,13 @@ export class TlsListener {
       session.once('close', () => this.#sessions.delete(session));
       // An idle h2 session is closed as an idle keep-alive connection is: GOAWAY, then close.
       session.setTimeout(hooks.keepAliveTimeoutMs, () => session.close());
+    });
+    // Node's cluster hands every worker's TLS server the ticket keys of the
+    // first worker that listened on the port (net.Server's _setServerData,
+    // during listen), which are stale after a rotation: a replacement
+    // worker puts the primary's current keys back once it listens.
+    server.on('listening', () => {
+      if (this.#ticketKeys !== null) server.setTicketKeys(this.#ticketKeys);
     });
     this.server = server;
   }
@@ -131,6 +148,7 @@ export class TlsListener {
     this.server.setSecureContext({ ...TLS_POLICY, cert: first.cert, key: first.key, ticketKeys });
     this.#exact = exact;
     this.#wildcard = wildcard;
+    this.#ticketKeys = ticketKeys;
     this.#markReady();
   }
 

@@ -42,15 +42,23 @@ interface TransportRequest extends IncomingMessage {
 export function transportOf(req: IncomingMessage): Transport | undefined {
   const seen = (req as TransportRequest)[kTransport];
   if (seen !== undefined) return seen;
-  const version = (req.socket as VersionedSocket | null)?.[kVersion];
+  const transport = transportOfSocket(req.socket, req.httpVersionMajor === 2 ? 'h2' : 'h1');
+  if (transport !== undefined) (req as TransportRequest)[kTransport] = transport;
+  return transport;
+}
+
+/** For a request with no IncomingMessage (the h2 stream fast path): from its session's socket. */
+export function transportOfSocket(
+  socket: object | null,
+  proto: 'h1' | 'h2',
+): Transport | undefined {
+  const version = (socket as VersionedSocket | null)?.[kVersion];
   if (version === undefined) return undefined;
-  const proto = req.httpVersionMajor === 2 ? 'h2' : 'h1';
   const key = `${proto} ${version}`;
   let transport = known.get(key);
   if (transport === undefined) {
     transport = { proto, tls: version, key };
     known.set(key, transport);
   }
-  (req as TransportRequest)[kTransport] = transport;
   return transport;
 }

@@ -6,59 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type TestContext, test } from 'node:test';
-import { connect } from 'node:tls';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { issueLeaf, loadOrCreateAuthority } from '../../src/tls/internal-ca.ts';
 import { sleep, until } from '../proxy/helpers.ts';
-import { freePort, h2Get, h2Session, makeStaticRoot, readRoot, startTlsEdge } from './helpers.ts';
-
-const QUIET = { info() {}, error() {} };
-const DAY_MS = 86_400_000;
-
-async function fixture(t: TestContext) {
-  const dir = await mkdtemp(join(tmpdir(), 'edge-tls-files-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const ca = await loadOrCreateAuthority(join(dir, 'ca'), QUIET);
-  const caPem = await readRoot(join(dir, 'ca'));
-  const write = async (name: string, names: string[]) => {
-    const leaf = await issueLeaf(ca, names, DAY_MS);
-    // Temp file + rename, as a secret or certbot update lands.
-    for (const [suffix, text] of [
-      ['key', leaf.key],
-      ['crt', leaf.cert],
-    ] as const) {
-      await writeFile(join(dir, `.${name}.${suffix}.tmp`), text);
-      await rename(join(dir, `.${name}.${suffix}.tmp`), join(dir, `${name}.${suffix}`));
-    }
-    return leaf;
-  };
-  const pair = (name: string) => `${join(dir, `${name}.crt`)}:${join(dir, `${name}.key`)}`;
-  return { dir, caPem, write, pair, issue: (names: string[]) => issueLeaf(ca, names, DAY_MS) };
-}
-
-/** The serial number of the leaf a new connection is shown for `servername`. */
-function servedSerial(port: number, ca: string, servername = 'localhost'): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, ca, servername });
-    socket.once('secureConnect', () => {
-      resolve(socket.getPeerCertificate().serialNumber);
-      socket.end();
-    });
-    socket.once('error', reject);
-  });
-}
-
-function serialOf(pem: string): string {
-  return new X509Certificate(pem).serialNumber;
-}
+import { certFiles, serialOf, servedSerial } from './cert-files.ts';
+import { freePort, h2Get, h2Session, makeStaticRoot, startTlsEdge } from './helpers.ts';
 
 test('pairs by SNI; a replaced pair reaches new connections, an open h2 session goes on', async (t) => {
-  const f = await fixture(t);
+  const f = await certFiles(t);
   const local = await f.write('local', ['localhost', '127.0.0.1']);
   const other = await f.write('other', ['other.test', '*.wild.test']);
   const edge = await startTlsEdge(t, {
@@ -90,7 +47,7 @@ test('pairs by SNI; a replaced pair reaches new connections, an open h2 session 
 });
 
 test('a mismatched pair is refused with one line naming the file; the previous one is served', async (t) => {
-  const f = await fixture(t);
+  const f = await certFiles(t);
   const local = await f.write('local', ['localhost']);
   const edge = await startTlsEdge(t, {
     EDGE_TLS_CERTS: 'files',
@@ -110,7 +67,7 @@ test('a mismatched pair is refused with one line naming the file; the previous o
 });
 
 test('a bad pair at start: one line naming the file, exit 1', async (t) => {
-  const f = await fixture(t);
+  const f = await certFiles(t);
   await f.write('local', ['localhost']);
   const stranger = await f.issue(['localhost']);
   await writeFile(join(f.dir, 'local.key'), stranger.key);

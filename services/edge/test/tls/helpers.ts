@@ -109,7 +109,12 @@ export function h1Get(
   port: number,
   path: string,
   ca: string,
-  options: { host?: string; headers?: Record<string, string>; servername?: string } = {},
+  options: {
+    host?: string;
+    headers?: Record<string, string>;
+    servername?: string;
+    method?: string;
+  } = {},
 ): Promise<Answer & { alpn: string | false; tlsVersion: string | null }> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
@@ -119,6 +124,7 @@ export function h1Get(
         port,
         path,
         ca,
+        method: options.method ?? 'GET',
         headers: options.headers,
         agent: false,
         ALPNProtocols: ['http/1.1'],
