@@ -46,12 +46,12 @@ export async function eventually<T>(
   }
 }
 
-/** fetch that reports a network failure as status 0 instead of throwing. */
 /** The `/static/...` paths a page names in `href` and `src` attributes. */
 export function staticPaths(html: string): string[] {
   return [...html.matchAll(/(?:href|src)="(\/static\/[^"]+)"/g)].map((m) => m[1] ?? '');
 }
 
+/** fetch that reports a network failure as undefined instead of throwing. */
 export async function tryFetch(url: string, init?: RequestInit): Promise<Response | undefined> {
   try {
     return await fetch(url, { signal: AbortSignal.timeout(10_000), ...init });

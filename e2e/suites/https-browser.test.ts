@@ -16,7 +16,7 @@ import type { Page } from 'playwright-core';
 import { collectProblems, launchChromium } from '../src/chromium.ts';
 import { FORM, PAGE_HEADING, PAGE_PATH } from '../src/domain.ts';
 import { copyLocalCa, httpsPort } from '../src/edge-tls.ts';
-import { staticPaths } from '../src/http.ts';
+import { eventually, staticPaths } from '../src/http.ts';
 import { nssHome } from '../src/nss.ts';
 import { useStack } from '../src/suite.ts';
 
@@ -97,13 +97,20 @@ describe('a real browser over HTTPS, trusting the local CA', () => {
     );
     assert.ok(assets.length >= 3, `assets named: ${assets.join(', ')}`);
     await page.waitForLoadState('load');
-    for (const asset of assets) {
-      assert.deepEqual(
-        seen.get(asset),
-        { protocol: 'h2', status: 200, securityState: 'secure' },
-        asset,
-      );
-    }
+    // The CDP session's events come on their own channel and may trail the
+    // load event Playwright saw on its own; wait for them, briefly.
+    await eventually(
+      async () => {
+        for (const asset of assets) {
+          assert.deepEqual(
+            seen.get(asset),
+            { protocol: 'h2', status: 200, securityState: 'secure' },
+            `${asset} (seen: ${[...seen.keys()].join(', ')})`,
+          );
+        }
+      },
+      { timeoutMs: 5_000 },
+    );
     const styled = await page.evaluate<number>('document.styleSheets.length');
     assert.ok(styled >= 1, 'a stylesheet applied');
 

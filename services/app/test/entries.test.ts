@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { SHARED_CACHE_CONTROL } from '../src/plugins/shared-cache.ts';
 import { useAppOnPostgres } from './helpers/app-on-postgres.ts';
 
 describe('/api/entries CRUD (real PostgreSQL 17)', () => {
@@ -76,5 +77,62 @@ describe('/api/entries CRUD (real PostgreSQL 17)', () => {
     const res = await api().inject({ url: `/api/entries/${Number.MAX_SAFE_INTEGER}` });
     assert.equal(res.statusCode, 404);
     assert.equal(res.json().code, 'not_found');
+  });
+
+  test('reads carry a strong ETag and the shared-cache policy; a matching If-None-Match is 304', async () => {
+    const created = await api().inject({
+      method: 'POST',
+      url: '/api/entries',
+      payload: { author: 'Cy', message: 'cached' },
+    });
+    assert.equal(created.headers.etag, undefined, 'a 201 has no tag');
+    assert.equal(created.headers['cache-control'], undefined, 'a 201 is not for caches');
+    for (const url of [String(created.headers.location), '/api/entries?limit=5']) {
+      const first = await api().inject({ url });
+      assert.equal(first.statusCode, 200, url);
+      assert.equal(first.headers['cache-control'], SHARED_CACHE_CONTROL, url);
+      const tag = String(first.headers.etag);
+      assert.match(tag, /^"[^"]+"$/, `${url}: strong`);
+      const head = await api().inject({ method: 'HEAD', url });
+      assert.equal(head.headers.etag, tag, `${url}: HEAD has the GET's tag`);
+      // As the edge revalidates, as a browser does with the weak tag the
+      // edge's compression gave it, and inside a list.
+      for (const ifNoneMatch of [tag, `W/${tag}`, `"other", ${tag}`]) {
+        const again = await api().inject({ url, headers: { 'if-none-match': ifNoneMatch } });
+        assert.equal(again.statusCode, 304, `${url}: ${ifNoneMatch}`);
+        assert.equal(again.body, '');
+        assert.equal(again.headers.etag, tag);
+        assert.equal(again.headers['cache-control'], SHARED_CACHE_CONTROL);
+      }
+      const other = await api().inject({ url, headers: { 'if-none-match': '"other"' } });
+      assert.equal(other.statusCode, 200, `${url}: another tag`);
+      const reload = await api().inject({
+        url,
+        headers: { 'if-none-match': tag, 'cache-control': 'no-cache' },
+      });
+      assert.equal(reload.statusCode, 200, `${url}: an end-to-end reload`);
+    }
+    const list = await api().inject({ url: '/api/entries?limit=5' });
+    await api().inject({
+      method: 'POST',
+      url: '/api/entries',
+      payload: { author: 'Cy', message: 'newer' },
+    });
+    const changed = await api().inject({
+      url: '/api/entries?limit=5',
+      headers: { 'if-none-match': String(list.headers.etag) },
+    });
+    assert.equal(changed.statusCode, 200, 'a changed list is not 304');
+    assert.notEqual(changed.headers.etag, list.headers.etag);
+  });
+
+  test('errors carry no lifetime and no tag, and preconditions do not turn them into 304', async () => {
+    for (const url of [`/api/entries/${Number.MAX_SAFE_INTEGER}`, '/api/entries?cursor=nope']) {
+      const res = await api().inject({ url, headers: { 'if-none-match': '*' } });
+      assert.ok(res.statusCode === 404 || res.statusCode === 400, `${url}: ${res.statusCode}`);
+      // No lifetime at all: a shared cache stores nothing it was not told to.
+      assert.equal(res.headers['cache-control'], undefined, url);
+      assert.equal(res.headers.etag, undefined, url);
+    }
   });
 });

@@ -5,6 +5,7 @@ import { REQUEST_ID_HEADER, requestIdFrom } from '@stack/shared';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { type AccessLog, accessLogTo, createLogger } from './access-log.ts';
+import type { CachePeers } from './cache/peers.ts';
 import type { Config } from './config.ts';
 import { sendError } from './errors.ts';
 import type { Lifecycle } from './lifecycle.ts';
@@ -47,6 +48,8 @@ export interface EdgeDependencies {
   gatherStats?: (local: () => EdgeStats) => () => Promise<EdgeStats[]>;
   /** How the upstream host name is resolved; tests inject one. */
   resolve?: Resolver;
+  /** The other workers' caches (worker.ts); none by default. */
+  cachePeers?: CachePeers | undefined;
 }
 
 /** What an Http2ServerRequest adds that the proxied path reads. */
@@ -132,6 +135,7 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
     // None, as the static answers: the upstream's (with its version) is dropped too.
     serverHeader: '',
     resolve: deps.resolve ?? defaultResolver,
+    cachePeers: deps.cachePeers,
   });
   const proxied = proxyDispatch(proxy, lifecycle, plainLog);
 

@@ -11,6 +11,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { createLogger, flushLogger } from './access-log.ts';
+import { relayCacheDrops } from './cache/peers.ts';
 import { type Config, ConfigError } from './config.ts';
 import { relayStats } from './stats-relay.ts';
 
@@ -93,6 +94,7 @@ export async function runPrimary(config: Readonly<Config>): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   relayStats();
+  relayCacheDrops();
   log.info({ workers: config.workers, port: config.port }, 'starting workers');
   for (let i = 0; i < config.workers; i++) fork();
 }

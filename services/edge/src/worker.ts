@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { createLogger, flushLogger } from './access-log.ts';
+import { workerCachePeers } from './cache/peers.ts';
 import type { Config } from './config.ts';
 import { buildEdge } from './edge.ts';
 import { workerStats } from './stats-relay.ts';
@@ -24,7 +25,11 @@ const IDLE_SWEEP_MS = 100;
 
 export async function runWorker(config: Readonly<Config>): Promise<void> {
   const logger = createLogger(config.logLevel);
-  const edge = buildEdge(config, { logger, gatherStats: workerStats });
+  const edge = buildEdge(config, {
+    logger,
+    gatherStats: workerStats,
+    cachePeers: workerCachePeers(),
+  });
   try {
     await edge.listen({ host: config.host, port: config.port });
   } catch (error) {

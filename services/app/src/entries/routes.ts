@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { HttpError, notFound } from '../http-error.ts';
 import { ErrorResponse } from '../plugins/errors.ts';
+import sharedCache, { SHARED_CACHE_CONTROL } from '../plugins/shared-cache.ts';
 import { trimBody } from '../trim.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { entryRepository } from './repository.ts';
@@ -14,6 +15,10 @@ function noEntry(id: number): HttpError {
 
 const entries: FastifyPluginAsyncTypebox = async (app) => {
   const repository = entryRepository(app.db);
+  // The list and an entry may be kept by the edge (ETag, Cache-Control);
+  // a POST or DELETE here drops the edge's copies of what it changed (the
+  // target and its Location), so the writer reads its own write at once.
+  app.register(sharedCache, { cacheControl: SHARED_CACHE_CONTROL });
 
   app.get(
     '/',

@@ -2,6 +2,7 @@
 import type { ProxyOptions } from '../proxy/options.ts';
 import type { Counters } from '../proxy/stats.ts';
 import { Coalescer } from './coalesce.ts';
+import type { CachePeers } from './peers.ts';
 import { CacheCounters } from './stats.ts';
 import { Store } from './store.ts';
 
@@ -20,6 +21,21 @@ export class CacheCore {
     this.store = new Store(options.cacheBytes, this.counters);
     this.coalescer = new Coalescer(options.cacheLockMs);
     this.responses = responses;
+    this.peers = options.cachePeers;
+    this.peers?.subscribe((keys) => {
+      for (const key of keys) this.drop(key);
+    });
+  }
+
+  /** The other workers, told of this worker's invalidations. */
+  readonly peers: CachePeers | undefined;
+
+  /** Drops every variant stored under `key`; whether there was one. */
+  drop(key: string): boolean {
+    if (!this.store.byKey.has(key)) return false;
+    this.store.delete(key);
+    this.counters.invalidations++;
+    return true;
   }
 }
 

@@ -3,7 +3,8 @@
  * target URI and the URIs in its answer's `Location` and
  * `Content-Location` when they share its origin (so a response cannot
  * evict another site's entries). Both schemes go, since one resource
- * answers on either port.
+ * answers on either port. The other workers of this edge drop the same
+ * keys (peers.ts).
  */
 import type { ResponseTap } from '../proxy/exchange.ts';
 import type { Fields } from '../proxy/response-head.ts';
@@ -27,35 +28,33 @@ export class Invalidation implements ResponseTap {
 
   head(status: number, headers: Fields): boolean {
     if (status < 200 || status >= 400) return false;
-    this.drop(this.host, this.target);
-    let base: URL;
+    const keys: string[] = [];
+    this.drop(keys, this.host, this.target);
+    let base: URL | null = null;
     try {
       base = new URL(this.target, `${this.proto}://${this.host}`);
-    } catch {
-      return false;
-    }
+    } catch {}
     for (const name of ['location', 'content-location']) {
       const value = headers[name];
-      if (typeof value !== 'string') continue;
+      if (base === null || typeof value !== 'string') continue;
       let url: URL;
       try {
         url = new URL(value, base);
       } catch {
         continue;
       }
-      if (url.origin === base.origin) this.drop(url.host, url.pathname + url.search);
+      if (url.origin === base.origin) this.drop(keys, url.host, url.pathname + url.search);
     }
+    // Before the answer goes on to the client: see peers.ts.
+    this.core.peers?.publish(keys);
     return false;
   }
 
-  drop(host: string, target: string): void {
-    const store = this.core.store;
+  drop(keys: string[], host: string, target: string): void {
     for (const proto of ['http', 'https']) {
       const key = keyOf(proto, host, target);
-      if (store.byKey.has(key)) {
-        store.delete(key);
-        this.core.counters.invalidations++;
-      }
+      keys.push(key);
+      this.core.drop(key);
     }
   }
 

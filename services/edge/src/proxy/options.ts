@@ -5,6 +5,7 @@
  * here they are only picked.
  */
 import { promises as dns } from 'node:dns';
+import type { CachePeers } from '../cache/peers.ts';
 import { type Config, DEFAULTS } from '../config.ts';
 
 export interface ResolvedAddress {
@@ -44,6 +45,8 @@ export type ProxyOptions = ProxySettings & {
   /** `Server` header of proxied and error responses (never a version); empty sends none. */
   readonly serverHeader: string;
   readonly resolve: Resolver;
+  /** The other workers' caches, told of each invalidation (cache/peers.ts); none in one process. */
+  readonly cachePeers?: CachePeers | undefined;
 };
 
 export const defaultResolver: Resolver = (hostname) => dns.lookup(hostname, { all: true });
