@@ -46,6 +46,15 @@ export async function eventually<T>(
   }
 }
 
+/**
+ * Request fields that keep the edge's shared cache out of a request: it
+ * neither answers from nor stores for a request with `no-store`. For the
+ * suites that prove the proxy itself (routing, failover, drains, request
+ * ids reaching the app): with the cache in the way, a read the app lets it
+ * keep would be answered by the edge and those would prove nothing.
+ */
+export const BYPASS_CACHE = { 'cache-control': 'no-store' } as const;
+
 /** The `/static/...` paths a page names in `href` and `src` attributes. */
 export function staticPaths(html: string): string[] {
   return [...html.matchAll(/(?:href|src)="(\/static\/[^"]+)"/g)].map((m) => m[1] ?? '');

@@ -4,9 +4,11 @@
  * until `durationMs` has passed or `maxRequests` were sent, whichever comes
  * first. Nothing is retried: undici's Pool sends each request once and
  * reports what happened, so a failure the edge let through is counted.
+ * Each request bypasses the edge's cache (BYPASS_CACHE).
  */
 import { Pool } from 'undici';
-import { CREATE, createBody, listPath } from './domain.ts';
+import { CREATE, createBody, JSON_HEADERS, listPath } from './domain.ts';
+import { BYPASS_CACHE } from './http.ts';
 
 export interface LoadRequest {
   method: 'GET' | 'POST';
@@ -93,7 +95,8 @@ export async function runLoad(origin: string, options: LoadOptions): Promise<Loa
         const res = await pool.request({
           method: req.method,
           path: req.path,
-          headers: req.body ? { 'content-type': 'application/json' } : {},
+          // Every request reaches a replica: these loops prove the proxy.
+          headers: req.body ? { ...BYPASS_CACHE, ...JSON_HEADERS } : BYPASS_CACHE,
           ...(req.body ? { body: req.body } : {}),
         });
         const text = await res.body.text();

@@ -5,6 +5,7 @@
  */
 import { type H2Results, h2Tables } from './h2-table.ts';
 import { loadText } from './markdown.ts';
+import { cacheTable } from './proxy/cache-table.ts';
 import type { ProxiedRow } from './proxy/rows.ts';
 import { proxiedTable } from './proxy/table.ts';
 import { type StaticResults, staticTables, type WrkSettings } from './static-table.ts';
@@ -42,6 +43,8 @@ export interface ProxiedSection {
   rows?: readonly ProxiedRow[];
   /** Why the rows were not measured (e.g. no Docker for the app's). */
   error?: string;
+  /** The cache rows (proxy/cache-rows.ts), tabled against a hit instead of the edge's proxy row. */
+  cache?: boolean;
 }
 
 export interface BenchResults {
@@ -56,13 +59,13 @@ export function staticSection(results: StaticResults, wrk: WrkSettings): string[
 }
 
 export function proxiedSection(section: ProxiedSection, wrk: WrkSettings): string[] {
-  const lines = [`### Proxied: ${section.title}`, ''];
+  const lines = [`### ${section.cache ? 'Cache' : 'Proxied'}: ${section.title}`, ''];
   if (!section.rows) return [...lines, `Not measured: ${section.error ?? 'no rows'}.`];
   return [
     ...lines,
     `wrk -t1 -c${wrk.connections} -d${wrk.duration} ${section.path}, best of ${wrk.runs}; load average at the end ${loadText(section.load)}`,
     '',
-    ...proxiedTable(section.rows),
+    ...(section.cache ? cacheTable(section.rows) : proxiedTable(section.rows)),
   ];
 }
 

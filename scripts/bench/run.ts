@@ -26,6 +26,7 @@ import { commandLine, commit, machine } from './machine.ts';
 import { loadText } from './markdown.ts';
 import { hasCommand, killAllNow, stopAll } from './processes.ts';
 import { type AppUpstream, startAppUpstream } from './proxy/app-upstream.ts';
+import { measureCacheRows } from './proxy/cache-rows.ts';
 import { measureProxiedRows } from './proxy/rows.ts';
 import {
   type BenchResults,
@@ -174,19 +175,29 @@ async function proxyRows(dir: string, wrk: WrkSettings): Promise<ProxiedSection[
 
   log('proxied rows: the app’s JSON endpoint (PostgreSQL container, app process)');
   const title = 'the app’s JSON endpoint';
+  const cacheTitle = 'the app’s JSON endpoint, cached (public, s-maxage=1)';
   let app: AppUpstream | null = null;
+  // The section being measured, named in its "not measured" line on failure.
+  let current = title;
   try {
     app = await startAppUpstream(dir);
     stopApp = app.stop;
-    const rows = await measureProxiedRows({
-      ...common,
-      upstreamUrl: app.url,
-      upstreamPid: app.pid,
-      path: app.path,
-    });
+    const upstream = { upstreamUrl: app.url, upstreamPid: app.pid, path: app.path };
+    const rows = await measureProxiedRows({ ...common, ...upstream });
     done({ title, path: app.path, rows, load: loadavg() });
+    current = cacheTitle;
+    log('cache rows: the app’s JSON endpoint through the edge’s cache and nginx’s proxy_cache');
+    const cached = await measureCacheRows({ ...common, ...upstream });
+    done({ title: cacheTitle, path: app.path, rows: cached, load: loadavg(), cache: true });
   } catch (error) {
-    done({ title, path: app?.path ?? '', error: (error as Error).message, load: loadavg() });
+    const message = (error as Error).message;
+    done({
+      title: current,
+      path: app?.path ?? '',
+      error: message,
+      load: loadavg(),
+      cache: current === cacheTitle,
+    });
   } finally {
     await app?.stop();
     stopApp = null;

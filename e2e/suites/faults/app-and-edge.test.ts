@@ -8,8 +8,22 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type Docker from 'dockerode';
 import { pause, sleep, unpause, waitHealthy } from '../../src/containers.ts';
-import { CREATE, createBody, JSON_HEADERS, listPath, PAGE_PATH } from '../../src/domain.ts';
-import { assertErrorResponse, eventually, tryFetch } from '../../src/http.ts';
+import {
+  CREATE,
+  createBody,
+  createRecord,
+  JSON_HEADERS,
+  listPath,
+  PAGE_PATH,
+  recordPath,
+} from '../../src/domain.ts';
+import {
+  assertErrorResponse,
+  BYPASS_CACHE,
+  eventually,
+  rawRequest,
+  tryFetch,
+} from '../../src/http.ts';
 import { describeLoad, mixed, runLoad } from '../../src/load.ts';
 import type { Stack } from '../../src/stack.ts';
 import { useStack } from '../../src/suite.ts';
@@ -30,7 +44,7 @@ async function hostname(replica: Docker.Container): Promise<string> {
 async function serving(stack: Stack, timeoutMs = 30_000): Promise<void> {
   await eventually(
     async () => {
-      const res = await fetch(stack.url(listPath({ limit: 1 })));
+      const res = await fetch(stack.url(listPath({ limit: 1 })), { headers: BYPASS_CACHE });
       await res.arrayBuffer();
       assert.equal(res.status, 200);
     },
@@ -91,13 +105,46 @@ describe('app replicas and the edge failing', () => {
     assert.deepEqual(result.failures, []);
   });
 
-  test('every replica stopped → 502/503 JSON from the edge, serving again when they return', async () => {
+  test('every replica stopped → what the edge kept is served stale, the rest 502/503 JSON', async () => {
+    // The reads the app lets the edge keep, warmed on both workers (each a
+    // new connection), and reads nobody asked for before the outage.
+    const record = await createRecord(stack().url, 'Outage', 'kept by the edge');
+    const kept = [listPath(), recordPath(record.id)];
+    const bodies = new Map<string, string>();
+    for (let i = 0; i < 4 * EDGE_WORKERS; i++) {
+      for (const path of kept) {
+        const res = await rawRequest(stack().origin, path);
+        assert.equal(res.status, 200, path);
+        bodies.set(path, res.body);
+      }
+    }
+    const warmed = performance.now();
     const replicas = await apps(stack());
     await Promise.all(replicas.map((replica) => replica.stop({ t: 20 })));
+    // Past the app's s-maxage (1 s), so every answer below is a stale one.
+    await sleep(Math.max(0, 1500 - (performance.now() - warmed)));
+    const outage = { sent: 0, fromCache: 0, errors: 0, details: new Map<string, number>() };
     try {
-      await assertErrorResponse(await fetch(stack().url(listPath())), [502, 503], GAP_CODES);
+      for (let i = 0; i < 10 * EDGE_WORKERS; i++) {
+        for (const path of kept) {
+          const res = await rawRequest(stack().origin, path);
+          outage.sent++;
+          const status = String(res.headers['cache-status']);
+          assert.equal(res.status, 200, `${path}: ${status}`);
+          assert.match(status, /fwd=stale/, path);
+          assert.equal(res.body, bodies.get(path), `${path}: the body the app gave`);
+          outage.fromCache++;
+          const detail = /detail=([\w-]+)/.exec(status)?.[1] ?? 'none';
+          outage.details.set(detail, (outage.details.get(detail) ?? 0) + 1);
+        }
+        const never = listPath({ limit: 7 });
+        const missed = await fetch(stack().url(never));
+        outage.sent++;
+        outage.errors++;
+        await assertErrorResponse(missed, [502, 503], GAP_CODES);
+      }
       const page = await fetch(stack().url(PAGE_PATH), { headers: { accept: 'text/html' } });
-      assert.ok([502, 503].includes(page.status));
+      assert.ok([502, 503].includes(page.status), 'the page is never kept');
       assert.match(page.headers.get('content-type') ?? '', /^text\/html/, 'browsers get a page');
       await page.arrayBuffer();
       const health = await fetch(stack().url('/_edge/healthz'));
@@ -105,6 +152,10 @@ describe('app replicas and the edge failing', () => {
     } finally {
       await Promise.all(replicas.map((replica) => replica.start()));
     }
+    const details = JSON.stringify(Object.fromEntries(outage.details));
+    console.log(
+      `# every replica stopped: ${outage.sent} GETs, ${outage.fromCache} answered stale from the edge's cache ${details}, ${outage.errors} uncached answered 502/503`,
+    );
     await serving(stack());
   });
 
@@ -115,7 +166,7 @@ describe('app replicas and the edge failing', () => {
     const stop = new AbortController();
     const probe = (async () => {
       while (!stop.signal.aborted) {
-        const res = await tryFetch(stack().url(listPath({ limit: 1 })));
+        const res = await tryFetch(stack().url(listPath({ limit: 1 })), { headers: BYPASS_CACHE });
         last = res?.status ?? 0;
         statuses.set(last, (statuses.get(last) ?? 0) + 1);
         if (!res) problems.push('no response');

@@ -15,7 +15,7 @@ export interface Reference {
   start(dir: string, port: number, upstreamPort: number): ChildProcess;
 }
 
-function launch(command: string, args: string[], dir: string, env: NodeJS.ProcessEnv = {}) {
+export function launch(command: string, args: string[], dir: string, env: NodeJS.ProcessEnv = {}) {
   const out = openSync(join(dir, `${command}.out`), 'a');
   return spawn(command, args, {
     cwd: dir,

@@ -1,0 +1,57 @@
+/** The cache rows as a Markdown table, with the targets a hit is held to checked. */
+import { table } from '../markdown.ts';
+import { CACHE_TARGETS } from './cache-rows.ts';
+import type { ProxiedRow } from './measure.ts';
+
+const fmt = (n: number | undefined, digits = 2) =>
+  n === undefined || Number.isNaN(n) ? '' : n.toFixed(digits);
+
+export function cacheTable(rows: readonly ProxiedRow[]): string[] {
+  const find = (name: string) => rows.find((row) => row.target === name);
+  const hit = find(CACHE_TARGETS.hit);
+  const ratio = (row: ProxiedRow) =>
+    hit && row !== hit ? `${(hit.rps / row.rps).toFixed(2)}×` : '';
+  const cpu = (row: ProxiedRow | undefined) =>
+    hit?.cpuUsPerRequest && row?.cpuUsPerRequest ? row.cpuUsPerRequest / hit.cpuUsPerRequest : 0;
+  const lines = table(
+    [
+      'target',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'errors',
+      'CPU µs/req',
+      'RSS MiB',
+      'hit ÷ this (req/s)',
+    ],
+    rows.map((row) => [
+      row.target,
+      String(Math.round(row.rps)),
+      fmt(row.p50Ms),
+      fmt(row.p99Ms),
+      String(row.errors),
+      fmt(row.cpuUsPerRequest, 0),
+      row.rssMiB === undefined ? '' : String(row.rssMiB),
+      ratio(row),
+    ]),
+    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  );
+  lines.push('');
+  const verdict = (name: string, label: string, target: number) => {
+    const ref = find(name);
+    if (!hit || !ref) return;
+    const value = hit.rps / ref.rps;
+    const cpuRatio = cpu(ref);
+    const byCpu = cpuRatio > 0 ? `; CPU per request, this ÷ hit: ${cpuRatio.toFixed(2)}×` : '';
+    lines.push(
+      `- target hit ≥ ${target}× ${label}: ${value.toFixed(2)}× (${value >= target ? 'met' : 'MISSED'})${byCpu}`,
+    );
+  };
+  verdict(CACHE_TARGETS.off, 'the same edge with its cache off', 10);
+  verdict(CACHE_TARGETS.fast, "the edge's static fast path", 0.8);
+  const nginx = find(CACHE_TARGETS.nginx);
+  if (hit && nginx) {
+    lines.push(`- hit ÷ nginx proxy_cache hit: ${(hit.rps / nginx.rps).toFixed(2)}× (no target)`);
+  }
+  return lines;
+}
