@@ -21,6 +21,7 @@ import {
   ttlOf,
 } from './policy.ts';
 import { serveEntry } from './serve.ts';
+import { snapshot, storedFields } from './snapshot.ts';
 import { type Forward, forwardStatus, staleStatus } from './status.ts';
 import { type Entry, sizeOf, varyNamesOf, varyValuesOf } from './store.ts';
 
@@ -125,6 +126,7 @@ export class Fill implements ResponseTap {
       this.req,
       this.res,
       stale,
+      storedFields(policy, stale.body),
       forwardStatus(this.fwd, false, ttlOf(policy), 304),
       this.ctx,
       core.options,
@@ -148,7 +150,17 @@ export class Fill implements ResponseTap {
     const core = this.core;
     core.counters.staleServed++;
     const cacheStatus = staleStatus(ttlOf(stale.policy), 'stale-if-error', status ?? undefined);
-    serveEntry(this.req, this.res, stale, cacheStatus, this.ctx, core.options, core.responses);
+    const fields = storedFields(stale.policy, stale.body);
+    serveEntry(
+      this.req,
+      this.res,
+      stale,
+      fields,
+      cacheStatus,
+      this.ctx,
+      core.options,
+      core.responses,
+    );
     this.release(true);
     return true;
   }
@@ -181,6 +193,7 @@ export class Fill implements ResponseTap {
         status: this.status,
         body,
         size: sizeOf(policy, body, this.key),
+        snap: snapshot(policy, body),
       };
       this.core.store.put(entry);
     }

@@ -14,6 +14,7 @@ import { Fill, type LibraryRequest } from './fill.ts';
 import { Invalidation, UNSAFE } from './invalidate.ts';
 import { onlyIfCached, requestForbidsStore, requestOf, staleAllowed, ttlOf } from './policy.ts';
 import { serveEntry } from './serve.ts';
+import { freshFields, storedFields } from './snapshot.ts';
 import type { CacheStats } from './stats.ts';
 import { type Forward, hitStatus, onlyIfCachedStatus, staleStatus } from './status.ts';
 import type { Entry } from './store.ts';
@@ -101,6 +102,8 @@ export function createCache(
       forward(req, res, ctx, headers, null);
       return;
     }
+    const variants = store.byKey.get(key);
+    if (variants !== undefined && freshHit(req, res, ctx, variants, cc)) return;
     // The request in the library's form only when something is stored under
     // the key: a miss on an uncacheable URL, the common case, skips it.
     let request: LibraryRequest | null = null;
@@ -115,7 +118,9 @@ export function createCache(
       if (evaluated.revalidation === undefined) {
         counters.hits++;
         store.touch(entry);
-        serveEntry(req, res, entry, hitStatus(ttlOf(entry.policy)), ctx, options, responses);
+        const fields = storedFields(entry.policy, entry.body);
+        const status = hitStatus(ttlOf(entry.policy));
+        serveEntry(req, res, entry, fields, status, ctx, options, responses);
         return;
       }
       if (
@@ -126,7 +131,8 @@ export function createCache(
         counters.staleServed++;
         store.touch(entry);
         const status = staleStatus(ttlOf(entry.policy), 'stale-while-revalidate');
-        serveEntry(req, res, entry, status, ctx, options, responses);
+        const fields = storedFields(entry.policy, entry.body);
+        serveEntry(req, res, entry, fields, status, ctx, options, responses);
         const lock = coalescer.acquire(key);
         if (lock !== null) {
           const tap = new Fill(core, key, host, request, req, res, ctx, lock, 'stale', entry);
@@ -134,7 +140,10 @@ export function createCache(
         }
         return;
       }
-      fwd = cc !== undefined && NO_CACHE.test(cc) ? 'request' : 'stale';
+      // The client asked to revalidate (RFC 9111 §5.2.1.4, §5.4 Pragma), or the entry is stale.
+      const asked =
+        (cc !== undefined && NO_CACHE.test(cc)) || NO_CACHE.test(req.headers.pragma ?? '');
+      fwd = asked ? 'request' : 'stale';
     } else if (store.byKey.has(key)) {
       fwd = 'vary-miss';
     }
@@ -161,6 +170,30 @@ export function createCache(
       sent,
       new Fill(core, key, host, request, req, res, ctx, lock, fwd, entry),
     );
+  }
+
+  /**
+   * A plain GET (no `Cache-Control`, no `Pragma`) for a key with one
+   * variant that varies on nothing, while it is fresh: served from the
+   * entry's snapshot without the library (snapshot.ts says why).
+   */
+  function freshHit(
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: ProxyContext,
+    variants: readonly Entry[],
+    cc: string | undefined,
+  ): boolean {
+    const entry = variants[0];
+    if (variants.length !== 1 || entry === undefined || entry.varyNames.length > 0) return false;
+    if (cc !== undefined || req.method !== 'GET' || req.headers.pragma !== undefined) return false;
+    const now = Date.now();
+    if (now >= entry.snap.freshUntil) return false;
+    counters.hits++;
+    store.touch(entry);
+    const { fields, ttl } = freshFields(entry.snap, now);
+    serveEntry(req, res, entry, fields, hitStatus(ttl), ctx, options, responses);
+    return true;
   }
 
   return {

@@ -39,19 +39,13 @@ export function serveEntry(
   req: IncomingMessage,
   res: ServerResponse,
   entry: Entry,
+  headers: Fields,
   cacheStatus: string,
   ctx: ProxyContext,
   options: ProxyOptions,
   counters: Counters,
 ): void {
   if (res.headersSent || res.destroyed) return;
-  const policy = entry.policy;
-  // The library's fields carry an up-to-date `Age` (RFC 9111 §4.2.3); its
-  // `Date` is now, but Date is when the origin made the response (RFC 9110 §6.6.1).
-  const headers = policy.responseHeaders();
-  headers.date = new Date(policy.date()).toUTCString();
-  if (headers['content-length'] === undefined)
-    headers['content-length'] = String(entry.body.length);
   const status = notModified(req, entry.status, headers) ? 304 : entry.status;
   const { out, encoding } = responseHead(req, status, headers, options, ctx.requestId);
   out.push('cache-status', cacheStatus);

@@ -5,6 +5,7 @@
  */
 
 import type { Flat, Policy } from './policy.ts';
+import { type Snapshot, snapshot } from './snapshot.ts';
 import type { CacheCounters } from './stats.ts';
 
 export interface Entry {
@@ -17,6 +18,8 @@ export interface Entry {
   status: number;
   body: Buffer;
   size: number;
+  /** For hits that need not ask the library (snapshot.ts); retaken on every refresh. */
+  snap: Snapshot;
 }
 
 /** A stored entry's fields, Map and policy object: a rough figure, so the bound holds for small bodies too. */
@@ -101,6 +104,7 @@ export class Store {
     this.bytes += size - entry.size;
     entry.size = size;
     entry.policy = policy;
+    entry.snap = snapshot(policy, entry.body);
     this.touch(entry);
   }
 
