@@ -13,8 +13,8 @@ import { CacheCore, fieldOf, keyOf } from './core.ts';
 import { Fill, type LibraryRequest } from './fill.ts';
 import { Invalidation, UNSAFE } from './invalidate.ts';
 import { onlyIfCached, requestForbidsStore, requestOf, staleAllowed, ttlOf } from './policy.ts';
-import { serveEntry } from './serve.ts';
-import { freshFields, storedFields } from './snapshot.ts';
+import { serveEntry, serveFresh } from './serve.ts';
+import { ageAt, storedFields } from './snapshot.ts';
 import type { CacheStats } from './stats.ts';
 import { type Forward, hitStatus, onlyIfCachedStatus, staleStatus } from './status.ts';
 import type { Entry } from './store.ts';
@@ -191,8 +191,9 @@ export function createCache(
     if (now >= entry.snap.freshUntil) return false;
     counters.hits++;
     store.touch(entry);
-    const { fields, ttl } = freshFields(entry.snap, now);
-    serveEntry(req, res, entry, fields, hitStatus(ttl), ctx, options, responses);
+    const age = ageAt(entry.snap, now);
+    const status = hitStatus(Math.round(entry.snap.maxAge - age));
+    serveFresh(req, res, entry, age, status, ctx, options, responses);
     return true;
   }
 

@@ -4,12 +4,16 @@
  * entry serves every Accept-Encoding), with Age and Cache-Status.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createCompressor } from '../proxy/compress.ts';
+import { chooseEncoding, createCompressor, isCompressible } from '../proxy/compress.ts';
 import type { ProxyContext } from '../proxy/exchange.ts';
+import { appendEdgeFields } from '../proxy/headers.ts';
 import type { ProxyOptions } from '../proxy/options.ts';
-import { type Fields, responseHead } from '../proxy/response-head.ts';
+import { type Fields, relayedHead, responseHead } from '../proxy/response-head.ts';
 import type { Counters } from '../proxy/stats.ts';
 import type { Entry } from './store.ts';
+
+/** A request that takes no encoding: what the stored head is built for. */
+const IDENTITY = { headers: {} } as IncomingMessage;
 
 const strip = (tag: string) => tag.trim().replace(/^W\//, '');
 
@@ -64,4 +68,51 @@ export function serveEntry(
   res.on('close', () => compressor.destroy());
   compressor.pipe(res);
   compressor.end(entry.body);
+}
+
+/**
+ * A fresh hit on the snapshot's fields with `age` (s) added. The head of
+ * an answer sent as stored is built once per snapshot (without the
+ * per-request fields); a client's conditional, or an encoding this client
+ * takes, goes through serveEntry's rules on a copy of the fields.
+ */
+export function serveFresh(
+  req: IncomingMessage,
+  res: ServerResponse,
+  entry: Entry,
+  age: number,
+  cacheStatus: string,
+  ctx: ProxyContext,
+  options: ProxyOptions,
+  counters: Counters,
+): void {
+  const snap = entry.snap;
+  const ageField = String(Math.round(age));
+  let head = snap.identityHead;
+  if (head === null) {
+    head = {
+      out: relayedHead(IDENTITY, entry.status, snap.fields, options).out,
+      compressible: isCompressible(entry.status, snap.fields, options.compressMinBytes),
+    };
+    snap.identityHead = head;
+  }
+  const headers = req.headers;
+  if (
+    headers['if-none-match'] !== undefined ||
+    headers['if-modified-since'] !== undefined ||
+    (head.compressible && chooseEncoding(headers['accept-encoding']) !== null)
+  ) {
+    const fields = { ...snap.fields, age: ageField };
+    serveEntry(req, res, entry, fields, cacheStatus, ctx, options, counters);
+    return;
+  }
+  if (res.headersSent || res.destroyed) return;
+  const out = head.out.slice();
+  out.push('age', ageField);
+  appendEdgeFields(out, ctx.requestId, options.serverHeader);
+  out.push('cache-status', cacheStatus);
+  counters.response(entry.status);
+  res.writeHead(entry.status, out);
+  if (req.method === 'HEAD' || entry.body.length === 0) res.end();
+  else res.end(entry.body);
 }

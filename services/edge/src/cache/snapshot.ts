@@ -23,6 +23,12 @@ export interface Snapshot {
   readonly maxAge: number;
   /** Until when (ms) a plain GET may be answered from the snapshot; 0: never. */
   readonly freshUntil: number;
+  /**
+   * The head of an uncompressed answer without the per-request fields,
+   * built by the first hit that needs it (serve.ts): a hit then costs a
+   * copy of it instead of the header rules again.
+   */
+  identityHead: { out: string[]; compressible: boolean } | null;
 }
 
 const MUST_REVALIDATE = /(?:^|,)\s*must-revalidate\b/i;
@@ -47,12 +53,10 @@ export function snapshot(policy: Policy, body: Buffer): Snapshot {
   const maxAge = policy.maxAge();
   // Not policy.timeToLive(): that is how long to store it, stale windows included.
   const freshUntil = revalidate ? 0 : at + (maxAge - age) * 1000;
-  return { fields, at, age, maxAge, freshUntil };
+  return { fields, at, age, maxAge, freshUntil, identityHead: null };
 }
 
-/** The snapshot's fields with the `Age` of `now`, and the seconds left (`ttl`). */
-export function freshFields(snap: Snapshot, now: number): { fields: Fields; ttl: number } {
-  const age = snap.age + (now - snap.at) / 1000;
-  const fields = { ...snap.fields, age: String(Math.round(age)) };
-  return { fields, ttl: Math.round(snap.maxAge - age) };
+/** The `Age` (s, fractional) of the snapshot's entry at `now`. */
+export function ageAt(snap: Snapshot, now: number): number {
+  return snap.age + (now - snap.at) / 1000;
 }

@@ -24,6 +24,18 @@ export function responseHead(
   options: ProxyOptions,
   requestId: string,
 ): Head {
+  const head = relayedHead(req, statusCode, headers, options);
+  appendEdgeFields(head.out, requestId, options.serverHeader);
+  return head;
+}
+
+/** The head without the edge's own per-request fields (the cache keeps one per entry). */
+export function relayedHead(
+  req: IncomingMessage,
+  statusCode: number,
+  headers: Fields,
+  options: ProxyOptions,
+): Head {
   let encoding: Encoding | null = null;
   let vary = false;
   if (
@@ -52,6 +64,5 @@ export function responseHead(
   }
   if (vary) out.push('vary', addVary(headers.vary));
   if (encoding !== null) out.push('content-encoding', encoding);
-  appendEdgeFields(out, requestId, options.serverHeader);
   return { out, encoding };
 }

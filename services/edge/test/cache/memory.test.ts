@@ -107,5 +107,10 @@ test('a stored text answer is compressed per client, from one entry', async (t) 
   assert.equal(gzip.headers['content-encoding'], 'gzip');
   assert.equal(gzip.headers.vary, 'Accept-Encoding');
   assert.equal(plain.text, text);
+  assert.equal(plain.headers['content-encoding'], undefined);
+  assert.equal(plain.headers.vary, 'Accept-Encoding', 'the stored head says it varies too');
+  // After the plain hit built the entry's head once, a client that takes br still gets br.
+  const br = await s.get('/t', { 'accept-encoding': 'br' });
+  assert.equal(br.headers['content-encoding'], 'br');
   assert.equal(s.hits('/t'), 1);
 });
