@@ -31,10 +31,11 @@ export function cacheTable(rows: readonly ProxiedRow[]): string[] {
       fmt(row.p99Ms),
       String(row.errors),
       fmt(row.cpuUsPerRequest, 0),
+      fmt(row.upstreamCpuUsPerRequest, 0),
       row.rssMiB === undefined ? '' : String(row.rssMiB),
       ratio(row),
     ]),
-    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
   );
   lines.push('');
   const verdict = (name: string, label: string, target: number) => {
@@ -48,6 +49,14 @@ export function cacheTable(rows: readonly ProxiedRow[]): string[] {
     );
   };
   verdict(CACHE_TARGETS.off, 'the same edge with its cache off', 10);
+  const off = find(CACHE_TARGETS.off);
+  const both = (row: ProxiedRow | undefined) =>
+    (row?.cpuUsPerRequest ?? Number.NaN) + (row?.upstreamCpuUsPerRequest ?? Number.NaN);
+  if (hit && off && Number.isFinite(both(hit)) && Number.isFinite(both(off))) {
+    lines.push(
+      `- edge + app CPU per request (PostgreSQL's not counted): cache off ${both(off).toFixed(0)} µs, hit ${both(hit).toFixed(0)} µs (${(both(off) / both(hit)).toFixed(1)}×)`,
+    );
+  }
   verdict(CACHE_TARGETS.fast, "the edge's static fast path", 0.8);
   const nginx = find(CACHE_TARGETS.nginx);
   if (hit && nginx) {

@@ -24,6 +24,8 @@ export interface ProxiedRow extends WrkResult {
   cpuUsPerRequest?: number;
   /** Resident memory of the target's process after the run, MiB (Node targets). */
   rssMiB?: number;
+  /** CPU time the upstream (the app) spent per request meanwhile, µs: what a cache saves it. */
+  upstreamCpuUsPerRequest?: number;
 }
 
 export async function stopChild(child: ChildProcess): Promise<void> {
@@ -155,12 +157,20 @@ export async function measureTargets(
       progress(`round ${round}/${runs}, ${target.name}`);
       await wrk(url, { connections, duration: '1s' });
       const pid = child === null ? options.upstreamPid : child.pid;
+      const upstreamPid = child === null ? undefined : options.upstreamPid;
       const before = cpuTicks(pid);
+      const upstreamBefore = cpuTicks(upstreamPid);
       const result = await wrk(url, { connections, duration });
       const after = cpuTicks(pid);
+      const upstreamAfter = cpuTicks(upstreamPid);
       const row: ProxiedRow = { target: target.name, ...result };
+      const perRequest = (from: number, to: number) =>
+        ((to - from) * TICK_MS * 1000) / result.requests;
       if (before !== undefined && after !== undefined && result.requests > 0) {
-        row.cpuUsPerRequest = ((after - before) * TICK_MS * 1000) / result.requests;
+        row.cpuUsPerRequest = perRequest(before, after);
+      }
+      if (upstreamBefore !== undefined && upstreamAfter !== undefined && result.requests > 0) {
+        row.upstreamCpuUsPerRequest = perRequest(upstreamBefore, upstreamAfter);
       }
       if (target.node && child !== null) {
         const rss = memory(target.worker ? workerOf(child.pid) : child.pid)?.rssMiB;
