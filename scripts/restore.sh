@@ -24,3 +24,7 @@ cd "$(dirname "$0")/.."
 docker compose exec -T db sh -c \
   'pg_restore --username="$POSTGRES_USER" --dbname="$POSTGRES_DB" --clean --if-exists --no-owner --single-transaction --exit-on-error' <"$in"
 echo "restore: $in restored"
+# The edge keeps the reads the app marks shareable (a second fresh, then
+# served stale while it refreshes them): until then it may answer with rows
+# from before the restore. Its cache lives in memory only.
+echo "restore: the edge may answer reads it kept from before for up to 31 s; \`docker compose restart edge\` drops them at once"
