@@ -67,3 +67,30 @@ export function collectProblems(page: Page): string[] {
   });
   return problems;
 }
+
+const NETWORK_CHANGED = 'net::ERR_NETWORK_CHANGED';
+
+/**
+ * `page.goto`, again when Chromium gave up with ERR_NETWORK_CHANGED: it
+ * drops requests in flight whenever the host's interfaces change, which
+ * they do when another suite's stack creates or removes its Docker
+ * networks. That says nothing about the stack, so the failed attempt's
+ * lines leave `problems` (from collectProblems); any other failure stands.
+ */
+export async function gotoSettled(
+  page: Page,
+  url: string,
+  problems: string[] = [],
+): ReturnType<Page['goto']> {
+  for (let attempt = 1; ; attempt++) {
+    const before = problems.length;
+    try {
+      return await page.goto(url);
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes(NETWORK_CHANGED)) throw error;
+      const kept = problems.slice(before).filter((line) => !line.includes(NETWORK_CHANGED));
+      problems.splice(before, problems.length - before, ...kept);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { collectProblems, launchChromium } from '../src/chromium.ts';
+import { collectProblems, gotoSettled, launchChromium } from '../src/chromium.ts';
 import { FORM, PAGE_HEADING, PAGE_PATH, PICTURE } from '../src/domain.ts';
 import { ARTIFACTS } from '../src/paths.ts';
 import { useStack } from '../src/suite.ts';
@@ -31,7 +31,7 @@ describe('a real browser through the edge', () => {
     // Cross-Origin-Opener-Policy on a bare IP such as the docker bridge's).
     const home = new URL(stack().url(PAGE_PATH));
     home.hostname = 'localhost';
-    const loaded = await page.goto(home.toString());
+    const loaded = await gotoSettled(page, home.toString(), problems);
     assert.equal(loaded?.status(), 200);
     assert.equal(await page.locator('h1').textContent(), PAGE_HEADING);
     // The stylesheet applied: the edge's CSS reached the page.

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { collectProblems, launchChromium } from '../src/chromium.ts';
+import { collectProblems, gotoSettled, launchChromium } from '../src/chromium.ts';
 import { FORM, PAGE_HEADING, PAGE_PATH } from '../src/domain.ts';
 import { copyLocalCa, httpsPort } from '../src/edge-tls.ts';
 import { eventually, staticPaths } from '../src/http.ts';
@@ -81,7 +81,7 @@ describe('a real browser over HTTPS, trusting the local CA', () => {
     const problems = collectProblems(page);
     const seen = await recordProtocols(page);
 
-    const loaded = await page.goto(home);
+    const loaded = await gotoSettled(page, home, problems);
     assert.equal(loaded?.status(), 200);
     assert.equal(await page.locator('h1').textContent(), PAGE_HEADING);
     // The stack's own CA vouched for the page, not some other trust anchor.
