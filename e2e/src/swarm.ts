@@ -10,9 +10,9 @@
  * so a run that died before leaving is recognised and cleaned by the next.
  */
 import { execFile, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort as sharedFreePort } from '@stack/shared/testing';
 import type Docker from 'dockerode';
 import { tasks } from '../../scripts/swarm/swarm.ts';
 import { sleep } from './containers.ts';
@@ -248,15 +248,5 @@ export async function buildImage(dockerfile: string, tag: string, context: strin
   await run('docker', ['build', '--quiet', '-f', dockerfile, '-t', tag, context], { cwd: ROOT });
 }
 
-/** A TCP port free on this host right now, for the edge's host-mode port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A port free on every interface: the swarm publishes on all of them. */
+export const freePort = (): Promise<number> => sharedFreePort(null);

@@ -6,7 +6,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { openSync, readFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 
 const started = new Set<ChildProcess>();
 
@@ -56,15 +56,7 @@ export function killAllNow(): void {
   for (const child of started) signalGroup(child, 'SIGKILL');
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+export { freePort } from '@stack/shared/testing';
 
 export async function waitForPort(port: number, child: ChildProcess, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;

@@ -6,17 +6,8 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@stack/shared/testing';
 import { get, makeStaticRoot, startMain, TABLE_CSS } from './helpers.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  assert.ok(address && typeof address === 'object');
-  return address.port;
-}
 
 test('a worker that dies while serving is replaced, and serving goes on', async (t) => {
   const { root } = await makeStaticRoot(t);

@@ -7,7 +7,7 @@
  * `after`, which runs even when a test fails.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
+import { freePort } from '@stack/shared/testing';
 import type { StartedPostgreSqlContainer } from '@testcontainers/postgresql';
 import pg from 'pg';
 import { type Config, loadConfig } from '../../src/config.ts';
@@ -67,21 +67,7 @@ export async function startServer(
   return container.start();
 }
 
-/** A port nothing listens on right now (the engine runs on this host). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
+export { freePort };
 
 /** The connection URL of `database` (the container's own by default). */
 export function databaseUrl(

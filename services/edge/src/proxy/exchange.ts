@@ -127,6 +127,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   rechecked = false;
   clientGone = false;
   drainHooked = false;
+  /** The response head's `Connection` value: the fields it names are dropped from trailers too. */
+  connection: string | string[] | undefined = undefined;
   t0 = 0;
   attemptT0 = 0;
 
@@ -219,6 +221,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const u = this.upstream as Upstream;
     if (u.failures !== 0) this.shared.upstreams.succeeded(u);
     this.ctx.upstreamStatus = statusCode;
+    this.connection = headers.connection;
     const { options, counters } = this.shared;
     const { out, encoding } = responseHead(
       this.req,
@@ -277,7 +280,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.settle();
     this.tap?.end();
     if (this.detached) return;
-    passTrailers(this.req, this.res, trailers);
+    passTrailers(this.req, this.res, trailers, this.connection);
     if (this.compressor !== null) this.compressor.end();
     else this.res.end();
   }

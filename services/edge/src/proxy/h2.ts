@@ -12,7 +12,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerResponse } from 'node:http2';
-import { RESPONSE_DROP } from './headers.ts';
+import { connectionListed, RESPONSE_DROP } from './headers.ts';
 
 export function isH2(req: IncomingMessage): boolean {
   return req.httpVersionMajor === 2;
@@ -90,13 +90,17 @@ export function passTrailers(
   req: IncomingMessage,
   res: ServerResponse,
   trailers: IncomingHttpHeaders | null | undefined,
+  connection?: string | string[] | undefined,
 ): void {
   if (trailers == null || !isH2(req)) return;
   const h2 = res as unknown as Http2ServerResponse;
+  // RFC 9110 §7.6.1: what the head's Connection names is hop-by-hop, trailers included.
+  const listed = connectionListed(connection);
   for (const name in trailers) {
     if (name.charCodeAt(0) === 58 || RESPONSE_DROP.has(name) || NOT_IN_TRAILERS.has(name)) {
       continue;
     }
+    if (listed?.has(name)) continue;
     const value = trailers[name];
     if (value === undefined) continue;
     try {

@@ -16,7 +16,12 @@ import { startUpstream } from './helpers.ts';
 
 test('upstream trailers reach an h2 client, filtered; an HTTP/1.1 client gets none', async (t) => {
   const upstream = await startUpstream(t, (_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain', trailer: 'x-checksum, grpc-status' });
+    res.writeHead(200, {
+      'content-type': 'text/plain',
+      trailer: 'x-checksum, grpc-status',
+      // Names a field hop-by-hop (RFC 9110 §7.6.1): dropped from the trailers too.
+      connection: 'x-hop, keep-alive',
+    });
     res.write('chunked ');
     res.write('body');
     res.addTrailers([
@@ -24,6 +29,7 @@ test('upstream trailers reach an h2 client, filtered; an HTTP/1.1 client gets no
       ['grpc-status', '0'],
       ['x-multi', 'a'],
       ['x-multi', 'b'],
+      ['x-hop', 'for the next hop only'],
       // Connection-specific, or not allowed in a trailer section: dropped. (Framing
       // fields here, Connection or Transfer-Encoding, would break the
       // upstream connection's own parsing before the edge sees them.)
@@ -71,6 +77,7 @@ test('upstream trailers reach an h2 client, filtered; an HTTP/1.1 client gets no
   assert.equal(h2.trailers['grpc-status'], '0');
   assert.equal(h2.trailers['x-multi'], 'a, b');
   for (const name of [
+    'x-hop',
     'keep-alive',
     'proxy-connection',
     'http2-settings',

@@ -8,23 +8,14 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { type ClientHttp2Session, connect, type IncomingHttpHeaders } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
-import { type AddressInfo, createServer } from 'node:net';
+
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { freePort } from '@stack/shared/testing';
 import { makeStaticRoot, type RunningMain, startMain } from '../helpers.ts';
 
 export { makeStaticRoot } from '../helpers.ts';
-
-/** A port nothing listens on right now (the edge's TLS port 0 means "off"). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+export { freePort };
 
 export interface TlsEdge extends RunningMain {
   tlsPort: number;
