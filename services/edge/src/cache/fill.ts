@@ -6,7 +6,7 @@
  * that the copy is dropped and the response goes on streaming.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ProxyContext, ResponseTap } from '../proxy/exchange.ts';
+import type { ProxyContext, ResponseTap } from '../proxy/context.ts';
 import type { Fields } from '../proxy/response-head.ts';
 import type { Lock } from './coalesce.ts';
 import type { CacheCore } from './core.ts';

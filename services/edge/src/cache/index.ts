@@ -5,8 +5,8 @@
  * streams. Unsafe methods only get an invalidation tap. See README.md.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ProxyContext, ResponseTap } from '../proxy/context.ts';
 import { sendError } from '../proxy/errors.ts';
-import type { ProxyContext, ResponseTap } from '../proxy/exchange.ts';
 import type { ProxyOptions } from '../proxy/options.ts';
 import type { Counters } from '../proxy/stats.ts';
 import { CacheCore, fieldOf, keyOf } from './core.ts';

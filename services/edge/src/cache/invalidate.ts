@@ -6,7 +6,7 @@
  * answers on either port. The other workers of this edge drop the same
  * keys (peers.ts).
  */
-import type { ResponseTap } from '../proxy/exchange.ts';
+import type { ResponseTap } from '../proxy/context.ts';
 import type { Fields } from '../proxy/response-head.ts';
 import type { CacheCore } from './core.ts';
 import { keyOf } from './core.ts';

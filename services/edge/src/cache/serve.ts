@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { chooseEncoding, createCompressor, isCompressible } from '../proxy/compress.ts';
-import type { ProxyContext } from '../proxy/exchange.ts';
+import type { ProxyContext } from '../proxy/context.ts';
 import { appendEdgeFields } from '../proxy/headers.ts';
 import type { ProxyOptions } from '../proxy/options.ts';
 import { type Fields, relayedHead, responseHead } from '../proxy/response-head.ts';

@@ -4,7 +4,7 @@
  * to the tap alone.
  */
 import type { Dispatcher } from 'undici';
-import type { ResponseTap } from './exchange.ts';
+import type { ResponseTap } from './context.ts';
 import type { Fields } from './response-head.ts';
 import type { Upstream } from './upstreams.ts';
 

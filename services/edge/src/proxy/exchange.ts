@@ -10,6 +10,7 @@ import type { Duplex, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { RequestBody } from './body.ts';
 import { createCompressor } from './compress.ts';
+import type { ProxyContext, ResponseTap, Shared } from './context.ts';
 import {
   BODY_TOO_LARGE,
   type EdgeError,
@@ -18,79 +19,13 @@ import {
   UPSTREAM_TIMEOUT,
   UPSTREAM_UNREACHABLE,
 } from './errors.ts';
+import { CONNECT_FAILURES, IDEMPOTENT, LOST_BEFORE_RESPONSE, TIMEOUTS } from './failures.ts';
 import { passTrailers } from './h2.ts';
 import { lingerIfUnread } from './linger.ts';
 import type { ProxyOptions } from './options.ts';
 import { type Fields, responseHead } from './response-head.ts';
 import type { Counters } from './stats.ts';
-import type { Upstream, Upstreams } from './upstreams.ts';
-
-/**
- * Passed by the caller with its request id; the proxy fills in the rest
- * before the response finishes, for the access log.
- */
-export interface ProxyContext {
-  requestId: string;
-  /** `ip:port` of each address tried, comma-separated as nginx's `$upstream_addr`. */
-  upstreamAddress?: string;
-  /** Milliseconds from the first dispatch to the end (or failure) of the upstream response. */
-  upstreamMs?: number;
-  /** The upstream's status, when it answered. */
-  upstreamStatus?: number;
-  /** The upgrade path's own answer (a refusal, 502/503/504): no response object holds it. */
-  edgeStatus?: number;
-}
-
-/**
- * What the cache sees of one upstream response (src/cache/). `head` may
- * add fields to `out` (Cache-Status); true means it answered the client
- * itself and the exchange relays nothing more.
- */
-export interface ResponseTap {
-  head(status: number, headers: Fields, out: string[]): boolean;
-  data(chunk: Buffer): void;
-  end(): void;
-  abort(): void;
-  /** The exchange is about to answer an error of its own: true when the tap answered instead. */
-  failed(): boolean;
-}
-
-export interface Shared {
-  options: ProxyOptions;
-  upstreams: Upstreams;
-  counters: Counters;
-  /** Client sockets of the open WebSocket tunnels (upgrade.ts), for `closeTunnels`. */
-  tunnels: Set<Duplex>;
-}
-
-/** Failures while connecting: nothing was sent, and the address is suspect. */
-const CONNECT_FAILURES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EHOSTDOWN',
-  'ETIMEDOUT',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-/**
- * After the request was written: the connection died before any response
- * byte (a killed replica, or a keep-alive connection the upstream closed as
- * we reused it), or the response head timed out. Retried for idempotent
- * methods only, as nginx's `proxy_next_upstream error timeout`
- * (https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_next_upstream).
- */
-const LOST_BEFORE_RESPONSE = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
-const TIMEOUTS = new Set([
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-/** RFC 9110 §9.2.2. */
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+import type { Upstream } from './upstreams.ts';
 
 const kExchange = Symbol('edge.exchange');
 interface ProxiedResponse extends ServerResponse {

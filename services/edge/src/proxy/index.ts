@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { createCache, type EdgeCache } from '../cache/index.ts';
 import { BackgroundExchange } from './background.ts';
+import type { ProxyContext, ResponseTap, Shared } from './context.ts';
 import {
   BAD_HOST,
   BODY_TOO_LARGE,
@@ -16,7 +17,7 @@ import {
   sendError,
   writeSocketError,
 } from './errors.ts';
-import { Exchange, type ProxyContext, type ResponseTap, type Shared } from './exchange.ts';
+import { Exchange } from './exchange.ts';
 import { peerAddress, peerTrusted, trustList } from './forwarded.ts';
 import { h1Fields, hasBody, hostOf, isH2 } from './h2.ts';
 import { hostIsValid, isWebSocketUpgrade, requestHeaders } from './headers.ts';
@@ -27,7 +28,7 @@ import { Counters, type ProxyStats } from './stats.ts';
 import { UpgradeExchange } from './upgrade.ts';
 import { Upstreams } from './upstreams.ts';
 
-export type { ProxyContext } from './exchange.ts';
+export type { ProxyContext } from './context.ts';
 export { trustList } from './forwarded.ts';
 export { isWebSocketUpgrade } from './headers.ts';
 export { type LingerOptions, lingerAndClose, lingerIfUnread } from './linger.ts';

@@ -12,6 +12,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import type { ProxyContext, Shared } from './context.ts';
 import {
   type EdgeError,
   NO_UPSTREAM,
@@ -19,7 +20,6 @@ import {
   UPSTREAM_UNREACHABLE,
   writeSocketError,
 } from './errors.ts';
-import type { ProxyContext, Shared } from './exchange.ts';
 import { appendEdgeFields, connectionListed, namesWebSocket, passesResponse } from './headers.ts';
 import { lingerAndClose } from './linger.ts';
 import type { Upstream } from './upstreams.ts';

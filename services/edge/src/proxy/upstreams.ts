@@ -8,9 +8,12 @@
  * connections, so the rotation is written here over plain Pools.
  */
 import { isIP } from 'node:net';
-import { Client, Pool } from 'undici';
+import { Client, type Pool } from 'undici';
 import type { ProxyOptions, ResolvedAddress } from './options.ts';
 import type { Counters, UpstreamAddressStats } from './stats.ts';
+import { probe, Upstream } from './upstream.ts';
+
+export { Upstream } from './upstream.ts';
 
 /** The longest back-off, as a multiple of `upstreamEjectMs`. */
 const MAX_EJECT_FACTOR = 8;
@@ -18,59 +21,6 @@ const MAX_EJECT_FACTOR = 8;
 const MIN_RESOLVE_GAP_MS = 250;
 /** Likewise an immediate health-check round when nothing is usable. */
 const MIN_RECHECK_GAP_MS = 250;
-
-export class Upstream {
-  readonly key: string;
-  readonly origin: string;
-  #pool: Pool | null = null;
-  readonly #poolOptions: Pool.Options;
-  healthy = true;
-  /**
-   * Its last health check got an HTTP answer, pass or fail, and not one that
-   * says it is shutting down: the process is alive and staying.
-   */
-  answering = true;
-  ejectedUntil = 0;
-  failures = 0;
-  outstanding = 0;
-  /** The health check in flight (resolves true when it passed). */
-  checking: Promise<boolean> | null = null;
-  /** Gone from DNS (or the proxy closed): never dispatched to again. */
-  retired = false;
-  health: Client | null = null;
-
-  constructor(address: string, port: number, poolOptions: Pool.Options) {
-    const host = isIP(address) === 6 ? `[${address}]` : address;
-    this.key = `${host}:${port}`;
-    this.origin = `http://${host}:${port}`;
-    this.#poolOptions = poolOptions;
-  }
-
-  /** Created on first use, and again after a health failure closed the last one. */
-  get pool(): Pool {
-    if (this.#pool === null) this.#pool = new Pool(this.origin, this.#poolOptions);
-    return this.#pool;
-  }
-
-  get connected(): number {
-    return this.#pool === null ? 0 : this.#pool.stats.connected;
-  }
-
-  /** Lets in-flight requests finish, then closes every connection (idle ones at once). */
-  drain(): void {
-    const pool = this.#pool;
-    this.#pool = null;
-    pool?.close().catch(() => {});
-  }
-
-  close(): Promise<void> {
-    this.retired = true;
-    const closing = [this.#pool?.close(), this.health?.close()];
-    this.#pool = null;
-    this.health = null;
-    return Promise.all(closing).then(() => {});
-  }
-}
 
 export class Upstreams {
   readonly #options: ProxyOptions;
@@ -356,36 +306,5 @@ export class Upstreams {
     this.#byKey.clear();
     this.#rotation = [];
     await Promise.all(closing);
-  }
-}
-
-/** One health check: true on a 2xx within `timeoutMs`. */
-const DRAINING = /"code"\s*:\s*"draining"/;
-
-async function probe(
-  client: Client,
-  path: string,
-  host: string,
-  timeoutMs: number,
-): Promise<'pass' | 'fail' | 'leaving' | 'unreachable'> {
-  try {
-    const response = await client.request({
-      path,
-      method: 'GET',
-      headers: { host, 'user-agent': 'edge-health-check' },
-      signal: AbortSignal.timeout(timeoutMs),
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-    if (response.statusCode >= 200 && response.statusCode < 300) {
-      await response.body.dump();
-      return 'pass';
-    }
-    // The app's /readyz says why it is not ready; `draining` means the
-    // replica is about to exit, so panic mode must not count on it.
-    const text = await response.body.text();
-    return DRAINING.test(text) ? 'leaving' : 'fail';
-  } catch {
-    return 'unreachable';
   }
 }

@@ -1,0 +1,33 @@
+/**
+ * How the exchange reads undici's error codes: whether anything was sent,
+ * whether the request may go to another address, whether it timed out.
+ */
+
+/** Failures while connecting: nothing was sent, and the address is suspect. */
+export const CONNECT_FAILURES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ETIMEDOUT',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/**
+ * After the request was written: the connection died before any response
+ * byte (a killed replica, or a keep-alive connection the upstream closed as
+ * we reused it), or the response head timed out. Retried for idempotent
+ * methods only, as nginx's `proxy_next_upstream error timeout`
+ * (https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_next_upstream).
+ */
+export const LOST_BEFORE_RESPONSE = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+export const TIMEOUTS = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** RFC 9110 §9.2.2. */
+export const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
