@@ -37,48 +37,36 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
   return pino({ level }, destination ?? new BufferedDestination(1));
 }
 
-export function accessLogTo(logger: Logger): AccessLog {
-  return (method, path, status, bytes, durationMs, requestId, upstream, transport) => {
-    if (transport !== undefined) {
-      logger.info({
-        reqId: requestId,
-        method,
-        path,
-        status,
-        bytes,
-        ms: round(durationMs),
-        proto: transport.proto,
-        tls: transport.tls,
-        ...(upstream !== undefined && upstreamFields(upstream)),
-      });
-      return;
-    }
-    if (upstream === undefined) {
-      logger.info({ reqId: requestId, method, path, status, bytes, ms: round(durationMs) });
-      return;
-    }
-    const upstreamMs = upstream.upstreamMs ?? -1;
-    logger.info({
-      reqId: requestId,
-      method,
-      path,
-      status,
-      bytes,
-      ms: round(durationMs),
-      // Empty and -1 when no upstream was reached (413, 429, 503 no_upstream).
-      upstream: upstream.upstreamAddress ?? '',
-      upstreamStatus: upstream.upstreamStatus ?? 0,
-      upstreamMs: upstreamMs < 0 ? -1 : round(upstreamMs),
-    });
-  };
+/** One line's fields; the upstream's and the transport's only when there are any. */
+interface Line {
+  reqId: string;
+  method: string;
+  path: string;
+  status: number;
+  bytes: number;
+  ms: number;
+  proto?: string;
+  tls?: string;
+  upstream?: string;
+  upstreamStatus?: number;
+  upstreamMs?: number;
 }
 
-function upstreamFields(upstream: UpstreamFields) {
-  const upstreamMs = upstream.upstreamMs ?? -1;
-  return {
-    upstream: upstream.upstreamAddress ?? '',
-    upstreamStatus: upstream.upstreamStatus ?? 0,
-    upstreamMs: upstreamMs < 0 ? -1 : round(upstreamMs),
+export function accessLogTo(logger: Logger): AccessLog {
+  return (method, path, status, bytes, durationMs, requestId, upstream, transport) => {
+    const line: Line = { reqId: requestId, method, path, status, bytes, ms: round(durationMs) };
+    if (transport !== undefined) {
+      line.proto = transport.proto;
+      line.tls = transport.tls;
+    }
+    if (upstream !== undefined) {
+      const upstreamMs = upstream.upstreamMs ?? -1;
+      // Empty and -1 when no upstream was reached (413, 429, 503 no_upstream, a cache hit).
+      line.upstream = upstream.upstreamAddress ?? '';
+      line.upstreamStatus = upstream.upstreamStatus ?? 0;
+      line.upstreamMs = upstreamMs < 0 ? -1 : round(upstreamMs);
+    }
+    logger.info(line);
   };
 }
 
