@@ -16,10 +16,9 @@ import { CREATE, createBody, JSON_HEADERS, PAGE_PATH } from '../src/domain.ts';
 import { h2Get } from '../src/h2.ts';
 import { eventually, tryFetch } from '../src/http.ts';
 import { followLogs, type LogFollower, stackScope } from '../src/logs.ts';
-import { ARTIFACTS, ROOT } from '../src/paths.ts';
+import { ARTIFACTS } from '../src/paths.ts';
 import { docker } from '../src/stack.ts';
 import {
-  buildImage,
   freePort,
   leaseSwarm,
   liveTasks,
@@ -42,14 +41,16 @@ import {
   underLoad as underLoadAt,
   versions as versionsAt,
 } from '../src/swarm-steps.ts';
+import {
+  appliedMigrations,
+  assertV2StillServes,
+  BROKEN,
+  buildReleases,
+  EDGE_V2,
+  V2,
+  V2_MIGRATION,
+} from './releases.ts';
 
-const V1 = 'ts-deploy-stack/app:local';
-const V2 = 'ts-deploy-stack/app:e2e-v2';
-const BROKEN = 'ts-deploy-stack/app:e2e-broken';
-const EDGE_V1 = 'ts-deploy-stack/edge:local';
-const EDGE_V2 = 'ts-deploy-stack/edge:e2e-v2';
-const V2_MIGRATION = '1893456000000_e2e-v2-releases';
-const FIXTURES = join(ROOT, 'e2e/swarm/fixtures');
 const EDGE_DRAIN_MS = 2000;
 
 const stack = `${STACK_PREFIX}${randomBytes(3).toString('hex')}`;
@@ -84,42 +85,9 @@ const underLoad = (
   onResponse?: (status: number, instance: string | undefined) => void,
 ) => underLoadAt(name, [origin], step, onResponse);
 
-async function appliedMigrations(): Promise<string[]> {
-  const db = await serviceContainer(`${stack}_db`);
-  const result = await exec(db, [
-    'psql',
-    '--username=app',
-    '--dbname=app',
-    '--tuples-only',
-    '--no-align',
-    '--command=SELECT name FROM pgmigrations ORDER BY id',
-  ]);
-  assert.equal(result.exitCode, 0, result.stderr);
-  return result.stdout.split('\n').filter(Boolean);
-}
-
-/**
- * After a refused release: v2 serves, and the one-shots ran again with it, so
- * the static volume's current set is v2's, not the refused one's.
- */
-async function assertV2StillServes(): Promise<void> {
-  assert.equal(await serviceImage(`${stack}_app`), V2);
-  assert.deepEqual([...(await versions()).versions], ['e2e-v2']);
-  assert.equal(await serviceImage(`${stack}_collectstatic`), V2);
-  const edge = await serviceContainer(`${stack}_edge`);
-  const manifest = await exec(edge, ['cat', '/srv/static/manifest.json']);
-  const current = JSON.parse(manifest.stdout) as { files: Record<string, string> };
-  assert.equal(`/static/${current.files['css/app.css']}`, (await page()).css);
-}
-
 describe('the stack on Docker Swarm (one node)', { timeout: 20 * 60_000 }, () => {
   before(async () => {
-    // Cached by the `images` phase of `npm test`; this suite also runs alone.
-    await buildImage('docker/app.Dockerfile', V1, '.');
-    await buildImage('docker/edge.Dockerfile', EDGE_V1, '.');
-    await buildImage(join(FIXTURES, 'app-v2.Dockerfile'), V2, FIXTURES);
-    await buildImage(join(FIXTURES, 'app-broken.Dockerfile'), BROKEN, FIXTURES);
-    await docker.getImage(EDGE_V1).tag({ repo: 'ts-deploy-stack/edge', tag: 'e2e-v2' });
+    await buildReleases();
     lease = await leaseSwarm();
     logs = followLogs(docker, stackScope(stack), artifacts);
     const port = await freePort();
@@ -225,7 +193,7 @@ describe('the stack on Docker Swarm (one node)', { timeout: 20 * 60_000 }, () =>
     const after = await versions();
     assert.deepEqual([...after.versions], ['e2e-v2'], 'every replica runs the new release');
     assert.equal(after.instances.size, 3);
-    assert.ok((await appliedMigrations()).includes(V2_MIGRATION), 'the new migration ran');
+    assert.ok((await appliedMigrations(stack)).includes(V2_MIGRATION), 'the new migration ran');
     await assertAssetsLoad(
       origin,
       before.assets,
@@ -276,7 +244,7 @@ describe('the stack on Docker Swarm (one node)', { timeout: 20 * 60_000 }, () =>
     assert.match(roll.stderr, /rollback_completed/);
     assertNoFailures(result);
 
-    await assertV2StillServes();
+    await assertV2StillServes(stack, origin);
   });
 
   test('a deploy of a release that cannot start fails naming the rollback, and fails no request', async () => {
@@ -293,7 +261,7 @@ describe('the stack on Docker Swarm (one node)', { timeout: 20 * 60_000 }, () =>
     );
     assert.match(deploy.stdout, new RegExp(`${stack}_collectstatic ran ${V2}`));
     assertNoFailures(result);
-    await assertV2StillServes();
+    await assertV2StillServes(stack, origin);
   });
 
   test('the edge is replaced stop-first: it drains (503 on its health check, still serving), and the gap is printed', async () => {
