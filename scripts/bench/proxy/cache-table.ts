@@ -1,10 +1,7 @@
 /** The cache rows as a Markdown table, with the targets a hit is held to checked. */
-import { table } from '../markdown.ts';
 import { CACHE_TARGETS } from './cache-rows.ts';
 import type { ProxiedRow } from './measure.ts';
-
-const fmt = (n: number | undefined, digits = 2) =>
-  n === undefined || Number.isNaN(n) ? '' : n.toFixed(digits);
+import { rowsTable } from './table.ts';
 
 export function cacheTable(rows: readonly ProxiedRow[]): string[] {
   const find = (name: string) => rows.find((row) => row.target === name);
@@ -13,30 +10,7 @@ export function cacheTable(rows: readonly ProxiedRow[]): string[] {
     hit && row !== hit ? `${(hit.rps / row.rps).toFixed(2)}×` : '';
   const cpu = (row: ProxiedRow | undefined) =>
     hit?.cpuUsPerRequest && row?.cpuUsPerRequest ? row.cpuUsPerRequest / hit.cpuUsPerRequest : 0;
-  const lines = table(
-    [
-      'target',
-      'req/s',
-      'p50 ms',
-      'p99 ms',
-      'errors',
-      'CPU µs/req',
-      'RSS MiB',
-      'hit ÷ this (req/s)',
-    ],
-    rows.map((row) => [
-      row.target,
-      String(Math.round(row.rps)),
-      fmt(row.p50Ms),
-      fmt(row.p99Ms),
-      String(row.errors),
-      fmt(row.cpuUsPerRequest, 0),
-      fmt(row.upstreamCpuUsPerRequest, 0),
-      row.rssMiB === undefined ? '' : String(row.rssMiB),
-      ratio(row),
-    ]),
-    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
-  );
+  const lines = rowsTable(rows, 'hit ÷ this (req/s)', ratio, true);
   lines.push('');
   const verdict = (name: string, label: string, target: number) => {
     const ref = find(name);

@@ -2,15 +2,21 @@
 import { table } from '../markdown.ts';
 import type { ProxiedRow } from './rows.ts';
 
-const fmt = (n: number | undefined, digits = 2) =>
+export const fmt = (n: number | undefined, digits = 2) =>
   n === undefined || Number.isNaN(n) ? '' : n.toFixed(digits);
 
-export function proxiedTable(rows: readonly ProxiedRow[]): string[] {
-  const find = (prefix: string) => rows.find((row) => row.target.startsWith(prefix));
-  const edge = find('edge (');
-  const ratio = (ref: ProxiedRow | undefined) =>
-    edge && ref && ref !== edge ? `${(edge.rps / ref.rps).toFixed(2)}×` : '';
-  const lines = table(
+/**
+ * Rows as a Markdown table: req/s, latency, errors, CPU and RSS, then the
+ * app's own CPU when `upstreamCpu` (the cache rows), then `ratio`'s column.
+ */
+export function rowsTable(
+  rows: readonly ProxiedRow[],
+  ratioHeader: string,
+  ratio: (row: ProxiedRow) => string,
+  upstreamCpu = false,
+): string[] {
+  const extra = upstreamCpu ? ['app CPU µs/req'] : [];
+  return table(
     [
       'target',
       'req/s',
@@ -18,8 +24,9 @@ export function proxiedTable(rows: readonly ProxiedRow[]): string[] {
       'p99 ms',
       'errors',
       'CPU µs/req',
+      ...extra,
       'RSS MiB',
-      'edge ÷ this (req/s)',
+      ratioHeader,
     ],
     rows.map((row) => [
       row.target,
@@ -28,11 +35,20 @@ export function proxiedTable(rows: readonly ProxiedRow[]): string[] {
       fmt(row.p99Ms),
       String(row.errors),
       fmt(row.cpuUsPerRequest, 0),
+      ...(upstreamCpu ? [fmt(row.upstreamCpuUsPerRequest, 0)] : []),
       row.rssMiB === undefined ? '' : String(row.rssMiB),
       ratio(row),
     ]),
-    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    ['left', ...Array<'right'>(extra.length + 7).fill('right')],
   );
+}
+
+export function proxiedTable(rows: readonly ProxiedRow[]): string[] {
+  const find = (prefix: string) => rows.find((row) => row.target.startsWith(prefix));
+  const edge = find('edge (');
+  const ratio = (ref: ProxiedRow | undefined) =>
+    edge && ref && ref !== edge ? `${(edge.rps / ref.rps).toFixed(2)}×` : '';
+  const lines = rowsTable(rows, 'edge ÷ this (req/s)', ratio);
   const verdict = (ref: ProxiedRow | undefined, name: string, target: number) => {
     if (!edge || !ref) return;
     const value = edge.rps / ref.rps;

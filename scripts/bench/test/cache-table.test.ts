@@ -24,6 +24,13 @@ test('the cache table checks a hit against the cache off (10×) and the static f
   ]);
   const text = lines.join('\n');
   assert.match(text, /\| edge, cache on \(hits\) +\| +24000 \|/);
+  const header = lines[0] ?? '';
+  assert.match(header, /\| CPU µs\/req \| app CPU µs\/req \| RSS MiB \| hit ÷ this \(req\/s\) \|$/);
+  assert.equal(
+    header.split('|').length,
+    (lines[2] ?? '').split('|').length,
+    'as many cells as columns',
+  );
   assert.match(
     text,
     /target hit ≥ 10× the same edge with its cache off: 12\.00× \(met\); CPU per request, this ÷ hit: 6\.00×/,
