@@ -193,6 +193,7 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
     });
     if (lifecycle.closing) {
       ctx.edgeStatus = 503;
+      proxy.count(503);
       endSocket(socket, 503, 'the edge is shutting down', requestId, config);
       return;
     }

@@ -85,6 +85,8 @@ export interface EdgeProxy {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: ProxyContext): void;
   /** Plain data for `/_edge/metrics`; add workers up with `mergeProxyStats`. */
   stats(): ProxyStats;
+  /** Counts an answer the server gave for a request of the proxy's (an upgrade refused while shutting down). */
+  count(status: number): void;
   /** Settles once the upstream host name was resolved the first time. */
   readonly ready: Promise<void>;
   /**
@@ -226,6 +228,7 @@ export function createProxy(options: ProxyOptions): EdgeProxy {
     handle,
     upgrade,
     stats: () => counters.snapshot(upstreams.stats(), cache?.stats()),
+    count: (status) => counters.response(status),
     ready: upstreams.ready,
     closeTunnels: () => {
       const open = shared.tunnels.size;

@@ -92,3 +92,24 @@ test('a POST carrying Upgrade is proxied and logged as a POST, then the connecti
   const line = proxiedLines(lines).find((l) => l.reqId === 'post-upgrade-01');
   assert.equal(line?.method, 'POST');
 });
+
+test('an upgrade while the edge shuts down is a 503 JSON answer, counted as a proxied 5xx', async (t) => {
+  const upstream = await startUpstream(t, (_req, res) => res.end('plain'));
+  let reached = 0;
+  upstream.server.on('upgrade', (_req, socket) => {
+    reached++;
+    socket.destroy();
+  });
+  const { edge, port } = await startProxyingEdge(t, `http://127.0.0.1:${upstream.port}`);
+  // The drain is over: what edge.ts sets before it closes the listeners.
+  edge.lifecycle.closing = true;
+  const before = edge.proxy.stats().responsesByClass[5];
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/live`);
+  const [, response] = (await once(ws, 'unexpected-response')) as [unknown, IncomingMessage];
+  assert.equal(response.statusCode, 503);
+  assert.equal(response.headers.connection, 'close');
+  const body = JSON.parse((await readBody(response)).toString()) as { code: string };
+  assert.equal(typeof body.code, 'string');
+  assert.equal(edge.proxy.stats().responsesByClass[5], (before ?? 0) + 1);
+  assert.equal(reached, 0, 'the upstream saw nothing');
+});
