@@ -216,6 +216,11 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.tap?.end();
     if (this.detached) return;
     passTrailers(this.req, this.res, trailers, this.connection);
+    // `Connection` may not be a trailer (RFC 9110 §6.5.1), but undici's
+    // parser obeys a `close` there and refuses the next answer on that
+    // connection while its client reuses it: a request sent, answered and
+    // lost (502). Such an upstream gets fresh connections instead.
+    if (trailers?.connection !== undefined) this.upstream?.drain();
     if (this.compressor !== null) this.compressor.end();
     else this.res.end();
   }

@@ -30,9 +30,9 @@ test('upstream trailers reach an h2 client, filtered; an HTTP/1.1 client gets no
       ['x-multi', 'a'],
       ['x-multi', 'b'],
       ['x-hop', 'for the next hop only'],
-      // Connection-specific, or not allowed in a trailer section: dropped. (Framing
-      // fields here, Connection or Transfer-Encoding, would break the
-      // upstream connection's own parsing before the edge sees them.)
+      // Connection-specific, or not allowed in a trailer section: dropped.
+      // (Transfer-Encoding here would break the upstream connection's own
+      // parsing before the edge sees it; a Connection trailer: trailers.test.ts.)
       ['keep-alive', 'timeout=5'],
       ['proxy-connection', 'keep-alive'],
       ['http2-settings', 'AAMAAABkAARAAAAAAAIAAAAA'],
