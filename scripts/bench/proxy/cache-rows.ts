@@ -9,14 +9,12 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NGINX_PROXY_LOCATION, nginxMain, writeConfig } from '../configs.ts';
 import { hasCommand } from '../processes.ts';
 import { ONE, writeFiles } from '../static-files.ts';
 import { edgeMain, measureTargets, type ProxiedRow, stopChild, type Target } from './measure.ts';
-import { launch } from './references.ts';
+import { startNginxProxy } from './references.ts';
 
 export const CACHE_TARGETS = {
   off: 'edge, cache off (every request to the app)',
@@ -35,45 +33,20 @@ export interface CacheRowsOptions {
   progress: (line: string) => void;
 }
 
-function nginxCache(dir: string, port: number, upstreamPort: number): ChildProcess {
-  const conf = writeConfig(
-    dir,
-    'nginx-cache.conf',
-    `${nginxMain(dir, 4096)}http {
-  access_log ${dir}/nginx-cache-access.log;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  server_tokens off;
+/** microcaching as nginx's guides set it up: a lock, background updates, stale while updating. */
+const NGINX_MICROCACHE = (dir: string) => `
   proxy_cache_path ${dir}/nginx-cache keys_zone=micro:10m max_size=32m inactive=60s use_temp_path=off;
   proxy_cache micro;
   proxy_cache_lock on;
   proxy_cache_background_update on;
   proxy_cache_use_stale updating error timeout http_500 http_502 http_503 http_504;
-  add_header X-Cache-Status $upstream_cache_status;
-  upstream app { server 127.0.0.1:${upstreamPort}; keepalive 64; }
-  server {
-    listen 127.0.0.1:${port};
-    ${NGINX_PROXY_LOCATION}
-  }
-}
-`,
-  );
-  return launch('nginx', ['-p', dir, '-e', `${dir}/nginx-error.log`, '-c', conf], dir);
-}
+  add_header X-Cache-Status $upstream_cache_status;`;
 
-function head(url: string): Promise<Record<string, string | string[] | undefined>> {
-  return new Promise((resolve, reject) => {
-    request(url, { agent: false }, (res) => {
-      res.resume();
-      res.on('end', () =>
-        res.statusCode === 200
-          ? resolve(res.headers)
-          : reject(new Error(`${url}: ${res.statusCode}`)),
-      );
-    })
-      .on('error', reject)
-      .end();
-  });
+async function head(url: string): Promise<Headers> {
+  const res = await fetch(url);
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
+  return res.headers;
 }
 
 /** Like with like: the hit rows must hit (a second GET), the others answer 200. */
@@ -82,9 +55,9 @@ async function check(target: Target, url: string): Promise<void> {
   const second = await head(url);
   const hit =
     target.name === CACHE_TARGETS.hit
-      ? /^edge; hit/.test(String(second['cache-status']))
+      ? /^edge; hit/.test(second.get('cache-status') ?? '')
       : target.name === CACHE_TARGETS.nginx
-        ? second['x-cache-status'] === 'HIT'
+        ? second.get('x-cache-status') === 'HIT'
         : true;
   if (!hit) throw new Error(`${target.name}: the second GET was not a cache hit`);
 }
@@ -120,7 +93,7 @@ export async function measureCacheRows(options: CacheRowsOptions): Promise<Proxi
     targets.push({
       name: CACHE_TARGETS.nginx,
       node: false,
-      start: (p) => nginxCache(dir, p, upstreamPort),
+      start: (p) => startNginxProxy(dir, p, upstreamPort, 'nginx-cache', NGINX_MICROCACHE(dir)),
     });
   } else {
     progress('nginx not installed: its row is skipped');

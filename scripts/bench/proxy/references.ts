@@ -15,7 +15,7 @@ export interface Reference {
   start(dir: string, port: number, upstreamPort: number): ChildProcess;
 }
 
-export function launch(command: string, args: string[], dir: string, env: NodeJS.ProcessEnv = {}) {
+function launch(command: string, args: string[], dir: string, env: NodeJS.ProcessEnv = {}) {
   const out = openSync(join(dir, `${command}.out`), 'a');
   return spawn(command, args, {
     cwd: dir,
@@ -24,28 +24,41 @@ export function launch(command: string, args: string[], dir: string, env: NodeJS
   });
 }
 
-export const nginx: Reference = {
-  name: 'nginx (keepalive, log on)',
-  command: 'nginx',
-  start(dir, port, upstreamPort) {
-    const conf = writeConfig(
-      dir,
-      'nginx.conf',
-      `${nginxMain(dir, 4096)}http {
-  access_log ${dir}/nginx-access.log;
+/**
+ * nginx proxying to the upstream with keep-alive and its access log; `http`
+ * adds directives to its http block (the cache rows' proxy_cache), `name`
+ * keeps each variant's config and log apart.
+ */
+export function startNginxProxy(
+  dir: string,
+  port: number,
+  upstreamPort: number,
+  name = 'nginx',
+  http = '',
+): ChildProcess {
+  const conf = writeConfig(
+    dir,
+    `${name}.conf`,
+    `${nginxMain(dir, 4096)}http {
+  access_log ${dir}/${name}-access.log;
   client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
   fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
   server_tokens off;
-  upstream app { server 127.0.0.1:${upstreamPort}; keepalive 64; }
+  upstream app { server 127.0.0.1:${upstreamPort}; keepalive 64; }${http}
   server {
     listen 127.0.0.1:${port};
     ${NGINX_PROXY_LOCATION}
   }
 }
 `,
-    );
-    return launch('nginx', ['-p', dir, '-e', `${dir}/nginx-error.log`, '-c', conf], dir);
-  },
+  );
+  return launch('nginx', ['-p', dir, '-e', `${dir}/${name}-error.log`, '-c', conf], dir);
+}
+
+export const nginx: Reference = {
+  name: 'nginx (keepalive, log on)',
+  command: 'nginx',
+  start: (dir, port, upstreamPort) => startNginxProxy(dir, port, upstreamPort),
 };
 
 export const caddy: Reference = {

@@ -12,9 +12,6 @@ import { type Fields, relayedHead, responseHead } from '../proxy/response-head.t
 import type { Counters } from '../proxy/stats.ts';
 import type { Entry } from './store.ts';
 
-/** A request that takes no encoding: what the stored head is built for. */
-const IDENTITY = { headers: {} } as IncomingMessage;
-
 const strip = (tag: string) => tag.trim().replace(/^W\//, '');
 
 /**
@@ -91,7 +88,8 @@ export function serveFresh(
   let head = snap.identityHead;
   if (head === null) {
     head = {
-      out: relayedHead(IDENTITY, entry.status, snap.fields, options).out,
+      // For a client that takes no encoding: the head sent as stored.
+      out: relayedHead(undefined, entry.status, snap.fields, options).out,
       compressible: isCompressible(entry.status, snap.fields, options.compressMinBytes),
     };
     snap.identityHead = head;

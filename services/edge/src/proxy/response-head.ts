@@ -24,14 +24,14 @@ export function responseHead(
   options: ProxyOptions,
   requestId: string,
 ): Head {
-  const head = relayedHead(req, statusCode, headers, options);
+  const head = relayedHead(req.headers['accept-encoding'], statusCode, headers, options);
   appendEdgeFields(head.out, requestId, options.serverHeader);
   return head;
 }
 
 /** The head without the edge's own per-request fields (the cache keeps one per entry). */
 export function relayedHead(
-  req: IncomingMessage,
+  acceptEncoding: string | undefined,
   statusCode: number,
   headers: Fields,
   options: ProxyOptions,
@@ -43,7 +43,7 @@ export function relayedHead(
     isCompressible(statusCode, headers, options.compressMinBytes)
   ) {
     vary = true;
-    encoding = chooseEncoding(req.headers['accept-encoding']);
+    encoding = chooseEncoding(acceptEncoding);
   }
   const listed = headers.connection === undefined ? null : connectionListed(headers.connection);
   const out: string[] = [];

@@ -56,3 +56,26 @@ test('must-revalidate and a stale entry are never answered by the fresh-hit path
   assert.match(String((await t2.get()).headers['cache-status']), /^edge; fwd=stale/);
   assert.equal(t2.hits(), 2);
 });
+
+test('after a 304 refreshed the entry, fresh hits serve the refreshed fields', async (t) => {
+  let version = 1;
+  const s = await scripted(t, (req, res) => {
+    const fields = { 'cache-control': 's-maxage=60', etag: '"same"', 'x-version': `v${version}` };
+    if (req.headers['if-none-match'] === '"same"') {
+      res.writeHead(304, fields).end();
+      return;
+    }
+    answer(fields, 'body')(req, res);
+  });
+  await s.get();
+  assert.equal((await s.get()).headers['x-version'], 'v1');
+  version = 2;
+  // Still fresh: only the client's no-cache makes the edge revalidate, so a
+  // snapshot left from before the 304 would go on serving v1.
+  const revalidated = await s.get('/r', { 'cache-control': 'no-cache' });
+  assert.match(String(revalidated.headers['cache-status']), /fwd=request; fwd-status=304/);
+  const hit = await s.get();
+  assert.match(String(hit.headers['cache-status']), /^edge; hit/);
+  assert.equal(hit.headers['x-version'], 'v2', 'the snapshot was taken again');
+  assert.equal(hit.text, 'body');
+});
