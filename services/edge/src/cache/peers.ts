@@ -1,10 +1,12 @@
 /**
  * Invalidation reaches every worker of one edge: the worker that relayed a
  * successful POST, PUT, PATCH or DELETE drops its entries and tells the
- * primary, which tells the other workers. So a client whose next request
- * lands on another worker (a new connection) still reads its own write.
- * The message leaves before the answer reaches the client and crosses
- * local IPC only, so it arrives first in practice; nothing waits for it.
+ * primary, which tells the other workers, so their copies go within
+ * milliseconds rather than at the end of their lifetime. Nothing waits for
+ * the message: the writer's own connection reads its write at once (the
+ * relaying worker dropped its copies before answering), a new connection
+ * on another worker usually does too, but on a busy machine it can get
+ * there first (CI saw it once) and read the old answer while it is fresh.
  * Plain data; the primary never looks inside (as stats-relay.ts).
  */
 import cluster, { type Worker } from 'node:cluster';
