@@ -71,21 +71,22 @@ export function collectProblems(page: Page): string[] {
 const NETWORK_CHANGED = 'net::ERR_NETWORK_CHANGED';
 
 /**
- * `page.goto`, again when Chromium gave up with ERR_NETWORK_CHANGED: it
- * drops requests in flight whenever the host's interfaces change, which
- * they do when another suite's stack creates or removes its Docker
- * networks. That says nothing about the stack, so the failed attempt's
- * lines leave `problems` (from collectProblems); any other failure stands.
+ * Runs a browser step, again (up to three times) when Chromium gave up with
+ * ERR_NETWORK_CHANGED: it drops every request in flight, loopback included,
+ * whenever the host's interfaces change, which they do when another suite's
+ * stack creates or removes its Docker networks. That says nothing about the
+ * stack, so the failed attempt's ERR_NETWORK_CHANGED lines leave `problems`
+ * (from collectProblems); any other failure stands. `action` is told its
+ * attempt, so a step that posts can post something new each time.
  */
-export async function gotoSettled(
-  page: Page,
-  url: string,
-  problems: string[] = [],
-): ReturnType<Page['goto']> {
+export async function settled<T>(
+  problems: string[],
+  action: (attempt: number) => Promise<T>,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const before = problems.length;
     try {
-      return await page.goto(url);
+      return await action(attempt);
     } catch (error) {
       if (attempt >= 3 || !String(error).includes(NETWORK_CHANGED)) throw error;
       const kept = problems.slice(before).filter((line) => !line.includes(NETWORK_CHANGED));
@@ -93,4 +94,13 @@ export async function gotoSettled(
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
+}
+
+/** `page.goto`, settled (see `settled`). */
+export function gotoSettled(
+  page: Page,
+  url: string,
+  problems: string[] = [],
+): ReturnType<Page['goto']> {
+  return settled(problems, () => page.goto(url));
 }

@@ -5,12 +5,12 @@
  * artifacts folder.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { collectProblems, gotoSettled, launchChromium } from '../src/chromium.ts';
 import { FORM, PAGE_HEADING, PAGE_PATH, PICTURE } from '../src/domain.ts';
+import { postForm } from '../src/form.ts';
 import { ARTIFACTS } from '../src/paths.ts';
 import { useStack } from '../src/suite.ts';
 
@@ -25,7 +25,6 @@ describe('a real browser through the edge', () => {
     const page = browser.pages()[0] ?? (await browser.newPage());
     const problems = collectProblems(page);
 
-    const text = `Signed by a real browser ${randomBytes(4).toString('hex')}`;
     // localhost, as a user opens it: Chromium treats it as a trustworthy
     // origin (it would log a console error for the page's
     // Cross-Origin-Opener-Policy on a bare IP such as the docker bridge's).
@@ -38,9 +37,12 @@ describe('a real browser through the edge', () => {
     const styled = await page.evaluate<number>('document.styleSheets.length');
     assert.ok(styled >= 1, 'a stylesheet loaded');
 
-    await page.fill(FORM.labelField, 'Chromium');
-    await page.fill(FORM.textField, text);
-    await Promise.all([page.waitForURL(FORM.posted), page.click(FORM.submit)]);
+    const { text } = await postForm(
+      page,
+      home.toString(),
+      { label: 'Chromium', prefix: 'Signed by a real browser' },
+      problems,
+    );
     const record = page.locator(FORM.record, { hasText: text });
     await record.waitFor({ state: 'visible', timeout: 10_000 });
     assert.equal(await record.locator(FORM.recordLabel).textContent(), 'Chromium');

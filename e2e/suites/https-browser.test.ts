@@ -7,7 +7,7 @@
  * page, which is what proves the first one's trust came from the import.
  */
 import assert from 'node:assert/strict';
-import { randomBytes, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import type { Page } from 'playwright-core';
 import { collectProblems, gotoSettled, launchChromium } from '../src/chromium.ts';
 import { FORM, PAGE_HEADING, PAGE_PATH } from '../src/domain.ts';
 import { copyLocalCa, httpsPort } from '../src/edge-tls.ts';
+import { postForm } from '../src/form.ts';
 import { eventually, staticPaths } from '../src/http.ts';
 import { nssHome } from '../src/nss.ts';
 import { useStack } from '../src/suite.ts';
@@ -115,10 +116,12 @@ describe('a real browser over HTTPS, trusting the local CA', () => {
     assert.ok(styled >= 1, 'a stylesheet applied');
 
     // The form posted through the page, over HTTPS, and its record shown.
-    const text = `Signed over h2 ${randomBytes(4).toString('hex')}`;
-    await page.fill(FORM.labelField, 'Chromium over HTTPS');
-    await page.fill(FORM.textField, text);
-    await Promise.all([page.waitForURL(FORM.posted), page.click(FORM.submit)]);
+    const { text } = await postForm(
+      page,
+      home,
+      { label: 'Chromium over HTTPS', prefix: 'Signed over h2' },
+      problems,
+    );
     assert.equal(new URL(page.url()).protocol, 'https:');
     const record = page.locator(FORM.record, { hasText: text });
     await record.waitFor({ state: 'visible', timeout: 10_000 });
