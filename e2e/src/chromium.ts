@@ -75,8 +75,9 @@ const NETWORK_CHANGED = 'net::ERR_NETWORK_CHANGED';
  * ERR_NETWORK_CHANGED: it drops every request in flight, loopback included,
  * whenever the host's interfaces change, which they do when another suite's
  * stack creates or removes its Docker networks. That says nothing about the
- * stack, so the failed attempt's ERR_NETWORK_CHANGED lines leave `problems`
- * (from collectProblems); any other failure stands. `action` is told its
+ * stack, so the step runs again when it threw that error or left a line
+ * with it in `problems` (from collectProblems), and those lines leave
+ * `problems`; any other failure stands. `action` is told its
  * attempt, so a step that posts can post something new each time.
  */
 export async function settled<T>(
@@ -85,14 +86,17 @@ export async function settled<T>(
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const before = problems.length;
+    const dropped = () => problems.slice(before).some((line) => line.includes(NETWORK_CHANGED));
     try {
-      return await action(attempt);
+      const result = await action(attempt);
+      // A page can load with a subresource dropped: that is a drop too.
+      if (attempt >= 3 || !dropped()) return result;
     } catch (error) {
       if (attempt >= 3 || !String(error).includes(NETWORK_CHANGED)) throw error;
-      const kept = problems.slice(before).filter((line) => !line.includes(NETWORK_CHANGED));
-      problems.splice(before, problems.length - before, ...kept);
-      await new Promise((resolve) => setTimeout(resolve, 500));
     }
+    const kept = problems.slice(before).filter((line) => !line.includes(NETWORK_CHANGED));
+    problems.splice(before, problems.length - before, ...kept);
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
 

@@ -27,6 +27,17 @@ test('a dropped step is run again; its network-change lines go, other lines stay
   assert.deepEqual(problems, ['before: kept', '500: https://localhost/x']);
 });
 
+test('a step that ended well but saw a subresource dropped is run again', async () => {
+  const problems: string[] = [];
+  let calls = 0;
+  await settled(problems, async () => {
+    calls++;
+    if (calls === 1) problems.push('failed: https://localhost/app.css net::ERR_NETWORK_CHANGED');
+  });
+  assert.equal(calls, 2);
+  assert.deepEqual(problems, []);
+});
+
 test('any other failure stands at the first attempt; three drops in a row stand too', async () => {
   let calls = 0;
   await assert.rejects(
