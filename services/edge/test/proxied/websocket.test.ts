@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import WebSocket, { WebSocketServer } from 'ws';
 import {
   proxiedLines,
@@ -13,6 +13,17 @@ import {
 } from './helpers.ts';
 
 const WEBSOCKET = { connection: 'Upgrade', upgrade: 'websocket' };
+
+/** An upstream that answers 'plain' and counts (and drops) every upgrade that reaches it. */
+async function refusingUpstream(t: TestContext) {
+  const upstream = await startUpstream(t, (_req, res) => res.end('plain'));
+  let upgrades = 0;
+  upstream.server.on('upgrade', (_req, socket) => {
+    upgrades++;
+    socket.destroy();
+  });
+  return { upstream, upgrades: () => upgrades };
+}
 
 test('a WebSocket passes through the whole edge and echoes both ways', async (t) => {
   const upstream = await startUpstream(t, (_req, res) => res.end('plain'));
@@ -52,12 +63,7 @@ test('a WebSocket passes through the whole edge and echoes both ways', async (t)
 });
 
 test('an upgrade on the edge’s own prefixes is an ordinary request there, never proxied', async (t) => {
-  const upstream = await startUpstream(t, (_req, res) => res.end('plain'));
-  let upgrades = 0;
-  upstream.server.on('upgrade', (_req, socket) => {
-    upgrades++;
-    socket.destroy();
-  });
+  const { upstream, upgrades } = await refusingUpstream(t);
   const { port } = await startProxyingEdge(t, `http://127.0.0.1:${upstream.port}`);
   for (const [path, status] of [
     ['/_edge/healthz', 200],
@@ -67,7 +73,7 @@ test('an upgrade on the edge’s own prefixes is an ordinary request there, neve
     assert.equal(reply.status, status, path);
     assert.equal(reply.headers.connection, 'close', path);
   }
-  assert.equal(upgrades, 0);
+  assert.equal(upgrades(), 0);
   assert.deepEqual(upstream.seen, []);
 });
 
@@ -94,12 +100,7 @@ test('a POST carrying Upgrade is proxied and logged as a POST, then the connecti
 });
 
 test('an upgrade while the edge shuts down is a 503 JSON answer, counted as a proxied 5xx', async (t) => {
-  const upstream = await startUpstream(t, (_req, res) => res.end('plain'));
-  let reached = 0;
-  upstream.server.on('upgrade', (_req, socket) => {
-    reached++;
-    socket.destroy();
-  });
+  const { upstream, upgrades } = await refusingUpstream(t);
   const { edge, port } = await startProxyingEdge(t, `http://127.0.0.1:${upstream.port}`);
   // The drain is over: what edge.ts sets before it closes the listeners.
   edge.lifecycle.closing = true;
@@ -111,5 +112,5 @@ test('an upgrade while the edge shuts down is a 503 JSON answer, counted as a pr
   const body = JSON.parse((await readBody(response)).toString()) as { code: string };
   assert.equal(typeof body.code, 'string');
   assert.equal(edge.proxy.stats().responsesByClass[5], (before ?? 0) + 1);
-  assert.equal(reached, 0, 'the upstream saw nothing');
+  assert.equal(upgrades(), 0, 'the upstream saw nothing');
 });
