@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { settled } from './chromium.ts';
+import { type Problems, settled } from './chromium.ts';
 import { FORM } from './domain.ts';
 
 export interface Posted {
@@ -23,7 +23,7 @@ export function postForm(
   page: Page,
   home: string,
   fields: { label: string; prefix: string },
-  problems: string[],
+  problems: Problems,
 ): Promise<Posted> {
   return settled(problems, async (attempt) => {
     if (attempt > 1) await page.goto(home);

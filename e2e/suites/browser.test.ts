@@ -53,6 +53,6 @@ describe('a real browser through the edge', () => {
     const file = join(shots, PICTURE);
     await page.screenshot({ path: file });
     console.log(`# screenshot: ${file}`);
-    assert.deepEqual(problems, []);
+    assert.deepEqual(problems.lines, []);
   });
 });

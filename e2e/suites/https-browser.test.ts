@@ -131,7 +131,7 @@ describe('a real browser over HTTPS, trusting the local CA', () => {
     assert.equal(landed?.protocol, 'h2');
     assert.equal(landed?.status, 200);
 
-    assert.deepEqual(problems, []);
+    assert.deepEqual(problems.lines, []);
   });
 
   test('with an empty NSS database the same page is refused: ERR_CERT_AUTHORITY_INVALID', async (t) => {

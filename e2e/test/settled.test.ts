@@ -1,47 +1,50 @@
 /**
- * `settled`: a browser step dropped with ERR_NETWORK_CHANGED is run again and
- * its lines leave the problems; anything else fails at once.
+ * `settled` and `Problems`: a browser step Chromium dropped for a network
+ * change is run again and its drops are no problem lines; anything else
+ * fails at once.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { settled } from '../src/chromium.ts';
+import { Problems, settled } from '../src/chromium.ts';
 
-const dropped = () => new Error('page.goto: net::ERR_NETWORK_CHANGED at https://localhost/');
+const DROPPED = 'net::ERR_NETWORK_CHANGED';
+const dropped = () => new Error(`page.goto: ${DROPPED} at https://localhost/`);
 
-test('a dropped step is run again; its network-change lines go, other lines stay', async () => {
-  const problems = ['before: kept'];
+test('a dropped request is counted, never a problem line; other lines are kept', () => {
+  const problems = new Problems();
+  problems.add(`failed: https://localhost/entries ${DROPPED}`);
+  problems.add(`console: Failed to load resource: ${DROPPED}`);
+  problems.add('500: https://localhost/x');
+  assert.equal(problems.drops, 2);
+  assert.deepEqual(problems.lines, ['500: https://localhost/x']);
+});
+
+test('a step that threw the drop is run again', async () => {
   const attempts: number[] = [];
-  const result = await settled(problems, async (attempt) => {
+  const result = await settled(new Problems(), async (attempt) => {
     attempts.push(attempt);
-    if (attempt === 1) {
-      problems.push(
-        'failed: https://localhost/ net::ERR_NETWORK_CHANGED',
-        '500: https://localhost/x',
-      );
-      throw dropped();
-    }
+    if (attempt === 1) throw dropped();
     return 'done';
   });
   assert.equal(result, 'done');
   assert.deepEqual(attempts, [1, 2]);
-  assert.deepEqual(problems, ['before: kept', '500: https://localhost/x']);
 });
 
-test('a step that ended well but saw a subresource dropped is run again', async () => {
-  const problems: string[] = [];
+test('a step that ended well while one of its requests was dropped is run again', async () => {
+  const problems = new Problems();
   let calls = 0;
   await settled(problems, async () => {
     calls++;
-    if (calls === 1) problems.push('failed: https://localhost/app.css net::ERR_NETWORK_CHANGED');
+    if (calls === 1) problems.add(`failed: https://localhost/app.css ${DROPPED}`);
   });
   assert.equal(calls, 2);
-  assert.deepEqual(problems, []);
+  assert.deepEqual(problems.lines, []);
 });
 
 test('any other failure stands at the first attempt; three drops in a row stand too', async () => {
   let calls = 0;
   await assert.rejects(
-    settled([], async () => {
+    settled(new Problems(), async () => {
       calls++;
       throw new Error('net::ERR_CONNECTION_REFUSED');
     }),
@@ -50,7 +53,7 @@ test('any other failure stands at the first attempt; three drops in a row stand 
   assert.equal(calls, 1);
   calls = 0;
   await assert.rejects(
-    settled([], async () => {
+    settled(new Problems(), async () => {
       calls++;
       throw dropped();
     }),
