@@ -37,6 +37,7 @@ export class Upstreams {
   #lastResolve = 0;
   #timers: NodeJS.Timeout[] = [];
   #closed = false;
+  #applied = false;
   #soon: NodeJS.Timeout | null = null;
   #rechecking: Promise<void> | null = null;
   #lastRecheck = 0;
@@ -221,9 +222,11 @@ export class Upstreams {
       const u = new Upstream(address, this.#port, this.#poolOptions);
       seen.add(u.key);
       if (!this.#byKey.has(u.key)) {
+        // The first set serves at once (requests are waiting for it, and panic
+        // mode covers a bad start); an address added later (a scaled-out
+        // replica resolves before it is ready) joins when its check passes.
+        if (this.#applied && this.#checking()) u.healthy = false;
         this.#byKey.set(u.key, u);
-        // Checked at once, so a replica that resolves before it is ready
-        // leaves the rotation within one round trip.
         void this.#check(u);
       }
     }
@@ -234,7 +237,12 @@ export class Upstreams {
         void u.close();
       }
     }
+    this.#applied = true;
     this.#rebuild();
+  }
+
+  #checking(): boolean {
+    return this.#options.healthPath !== '' && this.#options.healthIntervalMs > 0;
   }
 
   #rebuild(): void {
@@ -254,7 +262,7 @@ export class Upstreams {
   #check(u: Upstream): Promise<boolean> {
     const { healthPath, healthIntervalMs } = this.#options;
     if (u.checking !== null) return u.checking;
-    if (healthPath === '' || healthIntervalMs === 0 || this.#closed) return Promise.resolve(false);
+    if (!this.#checking() || this.#closed) return Promise.resolve(false);
     // Its own connection, so a check never queues behind busy requests and
     // survives the pool being closed while the address is unhealthy.
     u.health ??= new Client(u.origin, { pipelining: 1, keepAliveTimeout: 4000 });

@@ -124,3 +124,32 @@ for (const [checks, health] of [
     assert.equal(reply.text, 'deployed');
   });
 }
+
+test('an address a later resolution adds gets no request before its check passes', async (t) => {
+  // Replica 1 comes up as a scaled-out replica does: listening, slow to say it is ready.
+  let ready = false;
+  const replicas = await startReplicas(t, 2, (i) => (req, res) => {
+    if (req.url !== '/readyz') return void res.end(String(i));
+    if (i === 0) return void res.end();
+    setTimeout(() => {
+      res.statusCode = ready ? 200 : 503;
+      res.end();
+    }, 200);
+  });
+  const resolver = mutableResolver(['127.0.0.1']);
+  const edge = await startEdge(t, {
+    upstream: upstreamUrl(replicas[0]?.port ?? 0),
+    resolve: resolver.resolve,
+    resolveIntervalMs: 30,
+    healthPath: '/readyz',
+    healthIntervalMs: 50,
+  });
+  resolver.state.addresses = ['127.0.0.1', '127.0.0.2'];
+  await until(() => edge.proxy.stats().upstreams.length === 2);
+  const early: string[] = [];
+  for (let i = 0; i < 10; i++) early.push((await send(edge.port)).text);
+  assert.deepEqual(new Set(early), new Set(['0']), 'the unchecked address served none');
+
+  ready = true;
+  await until(async () => (await send(edge.port)).text === '1');
+});
