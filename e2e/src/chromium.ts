@@ -21,6 +21,12 @@ const FLAGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // The suites open `localhost` (a secure context, a name the leaf carries)
+  // on the host port the engine published for IPv4. When the engine picks
+  // the ports (HTTP_PORT=0), IPv4 and IPv6 get different ones, and [::1] at
+  // the IPv4 port is another published port, often the stack's other
+  // protocol (CI saw ERR_SSL_PROTOCOL_ERROR from the plain port).
+  '--host-resolver-rules=MAP localhost 127.0.0.1',
 ];
 
 export interface Chromium extends AsyncDisposable {
