@@ -275,6 +275,12 @@ export const SETTINGS = {
     default: 2000,
     doc: '`files`: `stat` of each pair, for mounts that deliver no inotify events (secrets)',
   }),
+  tlsOcsp: setting({
+    env: 'EDGE_TLS_OCSP',
+    format: oneOf(['on', 'off'] as const),
+    default: 'on',
+    doc: 'OCSP stapling for a leaf that names an http responder and whose chain holds its issuer (`files`)',
+  }),
   tlsPublicPort: setting({
     env: 'EDGE_TLS_PUBLIC_PORT',
     format: integer(0, 65535, '0: EDGE_TLS_PORT'),

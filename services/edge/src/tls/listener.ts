@@ -53,6 +53,8 @@ export class TlsListener {
   #exact = new Map<string, SecureContext>();
   #wildcard = new Map<string, SecureContext>();
   #ticketKeys: Buffer | null = null;
+  /** Stapled OCSP responses by the leaf's DER (base64), as Node's OCSPRequest event names it. */
+  #ocsp = new Map<string, Buffer>();
   readonly #sockets = new Set<Socket>();
   readonly #sessions = new Set<ServerHttp2Session>();
 
@@ -91,6 +93,11 @@ export class TlsListener {
       server as unknown as { shouldUpgradeCallback: (req: IncomingMessage) => boolean }
     ).shouldUpgradeCallback = hooks.shouldUpgrade;
     server.on('upgrade', hooks.upgrade);
+    // Asked only by clients that send status_request; a leaf without a
+    // staple gets none, and the handshake goes on.
+    server.on('OCSPRequest', (certificate: Buffer, _issuer: Buffer, done) => {
+      done(null, this.#ocsp.get(certificate.toString('base64')) ?? null);
+    });
     server.on('tlsClientError', () => {
       this.counters.handshakeFailures++;
     });
@@ -125,7 +132,9 @@ export class TlsListener {
     const ticketKeys = Buffer.from(message.ticketKeys, 'hex');
     const exact = new Map<string, SecureContext>();
     const wildcard = new Map<string, SecureContext>();
+    const ocsp = new Map<string, Buffer>();
     for (const cert of message.certificates) {
+      if (cert.ocsp !== undefined) ocsp.set(leafDer(cert.cert), Buffer.from(cert.ocsp, 'base64'));
       const context = createSecureContext({
         ...TLS_POLICY,
         cert: cert.cert,
@@ -149,6 +158,7 @@ export class TlsListener {
     this.#exact = exact;
     this.#wildcard = wildcard;
     this.#ticketKeys = ticketKeys;
+    this.#ocsp = ocsp;
     this.#markReady();
   }
 
@@ -180,4 +190,10 @@ export class TlsListener {
       this.server.close(() => resolve());
     });
   }
+}
+
+/** The first PEM block's body: the leaf's DER in base64, without loading node:crypto's X509 here. */
+function leafDer(chainPem: string): string {
+  const body = /-----BEGIN CERTIFICATE-----([^-]+)-----END CERTIFICATE-----/.exec(chainPem)?.[1];
+  return (body ?? '').replace(/\s/g, '');
 }

@@ -12,6 +12,8 @@ export interface CertificateMaterial {
   readonly key: string;
   /** The leaf's DNS names and IP addresses (from its SANs), for SNI. */
   readonly names: readonly string[];
+  /** A checked OCSP response for the leaf (DER, base64), stapled to handshakes that ask (stapling.ts). */
+  readonly ocsp?: string;
 }
 
 /** Everything a worker needs to serve TLS; sent whole on every change. */

@@ -32,7 +32,9 @@ async function sourceFor(config: Readonly<Config>, log: Log): Promise<Certificat
  * line) when there is nothing valid to serve at start.
  */
 export async function startTls(config: Readonly<Config>, log: Log): Promise<() => void> {
-  const source = await sourceFor(config, log);
+  const plain = await sourceFor(config, log);
+  const source =
+    config.tlsOcsp === 'on' ? (await import('./stapling.ts')).withStapling(plain, { log }) : plain;
   let certificates: CertificateMaterial[];
   try {
     certificates = await source.start();
