@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { test } from 'node:test';
 import WebSocket, { WebSocketServer } from 'ws';
+import { proxyStatsToPrometheus } from '../../src/proxy/stats.ts';
 import { readBody, send, sleep, startEdge, startUpstream, until, upstreamUrl } from './helpers.ts';
 
 const WEBSOCKET = { connection: 'Upgrade', upgrade: 'websocket' };
@@ -117,6 +118,8 @@ test('a tunnel with no byte either way closes after the idle timeout, and is cou
   const took = Date.now() - started;
   assert.ok(took >= 250 && took < 2000, `closed after ${took} ms`);
   assert.equal(edge.proxy.stats().tunnelIdleCloses, 1);
+  // And what a scrape of /_edge/metrics shows.
+  assert.match(proxyStatsToPrometheus(edge.proxy.stats()), /^edge_tunnel_idle_closes_total 1$/m);
 });
 
 test('bytes in either direction alone keep a tunnel open', async (t) => {
