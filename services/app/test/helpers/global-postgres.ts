@@ -1,5 +1,6 @@
 /**
- * `npm run test:unit`'s global setup (node --test-global-setup): one
+ * `npm run test:unit`'s global setup (scripts/test-unit.ts calls it; a
+ * plain `node --test --test-global-setup=` this file does the same): one
  * PostgreSQL server for the whole run instead of one container per test
  * file; postgres.ts gives each file a database of its own in it. The URL
  * reaches the test processes through the environment they inherit.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mutableResolver } from '../proxy/helpers.ts';
+import { mutableResolver, until } from '../proxy/helpers.ts';
 import { answer, scripted, sleep } from './helpers.ts';
 
 /** An upstream that holds every answer until the test releases them. */
@@ -23,7 +23,9 @@ test('50 concurrent misses for one key: one upstream request, 50 identical answe
   const upstream = held({ 'cache-control': 's-maxage=60' });
   const s = await scripted(t, upstream.handler);
   const replies = Array.from({ length: 50 }, () => s.get('/hot'));
-  await sleep(200);
+  // Every request waiting behind the first before it is answered (a fixed
+  // sleep was too short when the machine was busy).
+  await until(() => s.edge.proxy.stats().cache.coalescedWaits === 49);
   upstream.release();
   const all = await Promise.all(replies);
   assert.equal(s.hits('/hot'), 1);
