@@ -141,7 +141,10 @@ describe('npm run migrate (real PostgreSQL 17)', { concurrency: true }, () => {
       assert.equal(result.code, 1);
       assert.match(result.stderr, /^migrate failed: .*ECONNREFUSED.*\n$/);
       const seconds = (Date.now() - started) / 1000;
-      assert.ok(seconds >= 1.5 && seconds < 10, `gave up after ${seconds} s`);
+      // It waited (≥ 1.5 s) and then gave up; the upper bound only says it
+      // did not wait on and on (CI saw 10.3 s on a machine at load 10,
+      // most of it starting Node).
+      assert.ok(seconds >= 1.5 && seconds < 30, `gave up after ${seconds} s`);
     });
 
     test('a wrong password is not waited for: time will not fix it', async (t) => {
