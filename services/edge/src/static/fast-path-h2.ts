@@ -47,8 +47,30 @@ function transportOfSession(session: Session | undefined): Transport | undefined
 // A client's RST_STREAM with an error code is an 'error' on the stream: not the worker's.
 const ignore = (): void => {};
 
+/**
+ * A 200 or 304 head as node:http2's raw header list (`[name, value, …]`),
+ * built once per representation and status: `respond` with an object
+ * flattens and checks every field on every request (docs/benchmarks.md,
+ * "The h2 fast path's heads"). The request's own id is pushed onto a copy.
+ */
+function rawHeadCache(hsts: string) {
+  const heads = new WeakMap<object, readonly string[]>();
+  return (status: 200 | 304, fields: Readonly<Record<string, string>>): string[] => {
+    let head = heads.get(fields);
+    if (head === undefined) {
+      const built = [':status', String(status)];
+      for (const name in fields) built.push(name, String(fields[name]));
+      if (hsts !== '') built.push('strict-transport-security', hsts);
+      head = built;
+      heads.set(fields, head);
+    }
+    return head.slice();
+  };
+}
+
 export function createH2FastPath(options: H2FastPathOptions): StreamFastPath {
   const { table, log, hits, hsts, countRequest } = options;
+  const rawHead = rawHeadCache(hsts);
   return (stream, headers) => {
     // A body would be left unread; `Expect` wants the compatibility layer's checkContinue.
     if (!stream.endAfterHeaders || headers.expect !== undefined || stream.destroyed) return false;
@@ -62,15 +84,16 @@ export function createH2FastPath(options: H2FastPathOptions): StreamFastPath {
     stream.on('error', ignore);
     const { status, rep, body } = answer;
     const requestId = requestIdFrom(headers[REQUEST_ID_HEADER]);
-    const fields =
-      status === 200
-        ? rep.headers
-        : status === 304
-          ? rep.notModifiedHeaders
-          : partialHeaders(rep, answer.start, answer.end);
-    const head: OutgoingHttpHeaders = { ':status': status, ...fields };
-    if (hsts !== '') head['strict-transport-security'] = hsts;
-    head[REQUEST_ID_HEADER] = requestId;
+    let head: OutgoingHttpHeaders | string[];
+    if (status === 200 || status === 304) {
+      head = rawHead(status, status === 200 ? rep.headers : rep.notModifiedHeaders);
+      head.push(REQUEST_ID_HEADER, requestId);
+    } else {
+      // 206: its Content-Range is per request; rare enough to keep the object.
+      head = { ':status': status, ...partialHeaders(rep, answer.start, answer.end) };
+      if (hsts !== '') head['strict-transport-security'] = hsts;
+      head[REQUEST_ID_HEADER] = requestId;
+    }
     if (body === undefined) {
       stream.respond(head, { endStream: true });
     } else {

@@ -9,16 +9,23 @@ import { connect, createServer, type Socket } from 'node:net';
 import { type TestContext, test } from 'node:test';
 import { readBody, sleep, startEdge, startUpstream, until, upstreamUrl } from './helpers.ts';
 
-/** Writes `request` on a fresh connection; resolves with what came back by its close or within `ms`. */
+/**
+ * Writes `request` on a fresh connection; resolves with what came back by
+ * its close, or `ms` after the first bytes (a kept-alive answer never
+ * closes; a busy machine may take seconds to send the first byte, which
+ * CI saw).
+ */
 async function exchange(port: number, request: Buffer | string, ms = 300): Promise<string> {
   const socket = connect(port, '127.0.0.1');
   socket.on('error', () => {});
   let text = '';
+  const first = new Promise((resolve) => socket.once('data', resolve));
   socket.on('data', (chunk: Buffer) => {
     text += chunk.toString('latin1');
   });
   socket.write(request);
-  await Promise.race([once(socket, 'close'), sleep(ms)]);
+  const closed = once(socket, 'close');
+  await Promise.race([closed, first.then(() => sleep(ms)), sleep(10_000)]);
   socket.destroy();
   return text;
 }
