@@ -67,7 +67,17 @@ async function main(): Promise<number> {
   const named = process.argv.slice(2);
   const files = named.length > 0 ? named : UNIT_GLOBS.flatMap((g) => globSync(g, { cwd: root }));
   const shards = shard(files, shardCount());
-  await globalSetup();
+  try {
+    await globalSetup();
+  } catch (error) {
+    // One line, not docker-modem's stack: the usual causes are no engine
+    // and an unreachable registry for testcontainers' reaper image.
+    console.error(
+      `test:unit: cannot start PostgreSQL (${(error as Error).message.split('\n')[0]}); ` +
+        'is Docker running? Where the reaper image cannot be pulled, set TESTCONTAINERS_RYUK_DISABLED=true',
+    );
+    return 1;
+  }
   try {
     const started = performance.now();
     const results = await Promise.all(
