@@ -62,6 +62,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   rechecked = false;
   clientGone = false;
   drainHooked = false;
+  /** onResponseEnd ran: the whole answer was handed to the client's response. */
+  ended = false;
   /** The response head's `Connection` value: the fields it names are dropped from trailers too. */
   connection: string | string[] | undefined = undefined;
   t0 = 0;
@@ -212,6 +214,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     _controller: Dispatcher.DispatchController,
     trailers: Record<string, string | string[] | undefined>,
   ): void {
+    this.ended = true;
     this.settle();
     this.tap?.end();
     if (this.detached) return;
@@ -308,7 +311,13 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
 function onResponseClose(this: ProxiedResponse): void {
   const exchange = this[kExchange];
-  if (exchange !== undefined && !this.writableFinished) exchange.clientClosed();
+  if (exchange === undefined || exchange.ended) return;
+  // An h2 stream the client cancelled reads as writableFinished (its
+  // writable side torn down with it): there only the exchange's own flag
+  // says the answer went out. Missed, the upstream request stayed paused
+  // on a write that would never drain, holding its connection for good.
+  if (this.writableFinished && exchange.req.httpVersionMajor !== 2) return;
+  exchange.clientClosed();
 }
 
 function onResponseDrain(this: ProxiedResponse): void {
