@@ -17,8 +17,9 @@ import { BYPASS_CACHE } from '../../e2e/src/http.ts';
 export interface SoakLoadOptions {
   /** The edge's plain origin, `http://127.0.0.1:PORT`. */
   origin: string;
-  /** The edge's HTTPS origin and the CA that signed its certificate. */
+  /** The edge's HTTPS origin, the name its certificate is asked for, and the CA that signed it. */
   httpsOrigin: string;
+  servername: string;
   ca: string;
   /** Static paths the page links to. */
   assets: readonly string[];
@@ -56,7 +57,10 @@ export async function runSoakLoad(options: SoakLoadOptions): Promise<LoadCounts>
     if (wait > 0) await sleep(wait, undefined, { signal: options.signal }).catch(() => {});
   };
   const pool = new Pool(options.origin, { connections: HTTP_CLIENTS, pipelining: 1 });
-  const session = h2Connect(options.httpsOrigin, { ca: options.ca });
+  const session = h2Connect(options.httpsOrigin, {
+    ca: options.ca,
+    servername: options.servername,
+  });
   session.on('error', (error) => note('h2', `session: ${error.message}`));
   try {
     await Promise.all([

@@ -60,7 +60,9 @@ try {
   const abort = new AbortController();
   const load = runSoakLoad({
     origin: stack.origin.replace('localhost', '127.0.0.1'),
-    httpsOrigin: `https://localhost:${await httpsPort(stack)}`,
+    // The address, not `localhost`: Docker may publish IPv4 and IPv6 on different host ports.
+    httpsOrigin: `https://127.0.0.1:${await httpsPort(stack)}`,
+    servername: 'localhost',
     ca: ca.pem,
     assets: staticPaths(page),
     rate,
