@@ -17,6 +17,7 @@ import assets from './plugins/assets.ts';
 import db from './plugins/db.ts';
 import draining from './plugins/draining.ts';
 import errors, { sendError } from './plugins/errors.ts';
+import media from './plugins/media.ts';
 import requestContext, { INSTANCE_ID_HEADER } from './plugins/request-context.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import { RequestLog } from './request-log.ts';
@@ -73,9 +74,10 @@ export function buildApp(config: Readonly<Config>, options: BuildOptions) {
   app.register(requestContext, { instance });
   app.register(draining);
   app.register(db, { config });
+  app.register(media, { config });
   app.register(health, { version: config.version, instance });
-  app.register(entries, { prefix: '/api/entries' });
-  app.register(pages);
+  app.register(entries, { prefix: '/api/entries', maxUploadBytes: config.mediaMaxBytes });
+  app.register(pages, { maxUploadBytes: config.mediaMaxBytes });
   return app;
 }
 

@@ -9,10 +9,12 @@ import type { CachePeers } from './cache/peers.ts';
 import type { Config } from './config.ts';
 import { sendError } from './errors.ts';
 import type { Lifecycle } from './lifecycle.ts';
+import { MEDIA_ERROR_HEADERS, MEDIA_PREFIX } from './media/representation.ts';
 import { EdgeCounters, type EdgeStats, edgeStats } from './metrics.ts';
 import accessLogPlugin from './plugins/access-log.ts';
 import errorsPlugin, { EDGE_PREFIX } from './plugins/errors.ts';
 import healthPlugin from './plugins/health.ts';
+import mediaFilesPlugin from './plugins/media-files.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import staticFilesPlugin from './plugins/static-files.ts';
 import {
@@ -56,9 +58,13 @@ export interface EdgeDependencies {
 type H2Request = IncomingMessage & { stream: { session: { socket: { bytesWritten: number } } } };
 
 /** Paths the edge answers itself; everything else belongs to the app. */
-function ownedByEdge(url: string): boolean {
-  // Not origin-form (`*`, an absolute URL): never proxied; Fastify answers 404/400.
-  return url.charCodeAt(0) !== 47 || url.startsWith(STATIC_PREFIX) || url.startsWith(EDGE_PREFIX);
+function edgeOwns(media: boolean): (url: string) => boolean {
+  return (url) =>
+    // Not origin-form (`*`, an absolute URL): never proxied; Fastify answers 404/400.
+    url.charCodeAt(0) !== 47 ||
+    url.startsWith(STATIC_PREFIX) ||
+    url.startsWith(EDGE_PREFIX) ||
+    (media && url.startsWith(MEDIA_PREFIX));
 }
 
 /**
@@ -119,6 +125,8 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
     pollMs: config.staticPollMs,
     log: logger,
   });
+  const mediaReal = config.mediaRoot === '' ? '' : realpathSync(config.mediaRoot);
+  const ownedByEdge = edgeOwns(mediaReal !== '');
   const lifecycle: Lifecycle = { draining: false, closing: false };
   const counters = new EdgeCounters();
   const plainLog = accessLogTo(logger);
@@ -248,6 +256,7 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
         );
       });
       reply.header(REQUEST_ID_HEADER, request.id);
+      if (request.url.startsWith(MEDIA_PREFIX)) reply.headers(MEDIA_ERROR_HEADERS);
       return sendError(request, reply, 400, error.message);
     },
     serverFactory: (handler) => {
@@ -296,5 +305,6 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
   edge.register(healthPlugin);
   edge.register(metricsPlugin, { gather, allow: trustList(config.metricsAllow) });
   edge.register(staticFilesPlugin, { table, rootReal, hits: counters });
+  if (mediaReal !== '') edge.register(mediaFilesPlugin, { rootReal: mediaReal });
   return edge;
 }

@@ -5,10 +5,12 @@
  * the prototype and its listeners are shared functions, so a request costs
  * one object, not a set of closures.
  */
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { RequestBody } from './body.ts';
+import { bodyLimitFor } from './body-limits.ts';
 import { createCompressor } from './compress.ts';
 import type { ProxyContext, ResponseTap, Shared } from './context.ts';
 import {
@@ -125,7 +127,12 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.controller = null;
     const ctx = this.ctx;
     ctx.upstreamAddress = ctx.upstreamAddress ? `${ctx.upstreamAddress}, ${u.key}` : u.key;
-    if (this.hasBody) this.body = new RequestBody(this.req, this.shared.options.maxBodyBytes);
+    if (this.hasBody) {
+      this.body = new RequestBody(
+        this.req,
+        bodyLimitFor(this.shared.options, this.req.url as string),
+      );
+    }
     this.attemptT0 = performance.now();
     try {
       u.pool.dispatch(

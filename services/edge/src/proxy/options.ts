@@ -21,6 +21,8 @@ export const PROXY_SETTINGS = [
   'upstream',
   'trustedProxies',
   'maxBodyBytes',
+  'uploadPaths',
+  'uploadMaxBodyBytes',
   'upstreamConnectTimeoutMs',
   'upstreamTimeoutMs',
   'resolveIntervalMs',

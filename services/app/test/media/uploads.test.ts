@@ -1,0 +1,117 @@
+/**
+ * Uploads through the JSON API, in process on a real PostgreSQL: the stored
+ * image is re-encoded without its EXIF, named by its hash, with a
+ * thumbnail; every attack file is refused with its status and leaves no
+ * file and no row; deleting the entry deletes its files.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import sharp from 'sharp';
+import { useAppOnPostgres } from '../helpers/app-on-postgres.ts';
+import { attackFiles, pngWithGps } from '../helpers/images.ts';
+import { multipart } from '../helpers/multipart.ts';
+
+const MAX_BYTES = 256 * 1024;
+const root = mkdtempSync(join(tmpdir(), 'media-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+function storedFiles(): string[] {
+  return ['images', 'thumbs', '.tmp'].flatMap((dir) => {
+    try {
+      return readdirSync(join(root, dir)).map((name) => `${dir}/${name}`);
+    } catch {
+      return [];
+    }
+  });
+}
+
+describe('uploads through the API', () => {
+  const ctx = useAppOnPostgres({
+    env: { APP_MEDIA_ROOT: root, APP_MEDIA_MAX_BYTES: String(MAX_BYTES) },
+  });
+
+  async function post(image: { filename: string; type: string; data: Buffer }) {
+    return ctx.app().inject({
+      method: 'POST',
+      url: '/api/entries',
+      ...multipart({ author: 'Ada', message: 'with a picture', image }),
+    });
+  }
+
+  test('a PNG is stored re-encoded, without EXIF, under its hash, with a thumbnail', async () => {
+    const original = await pngWithGps(640, 480);
+    assert.ok((await sharp(original).metadata()).exif, 'the fixture carries EXIF');
+    const res = await post({
+      filename: '..\\..\\<img src=x onerror=alert(1)>.png',
+      type: 'image/png',
+      data: original,
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    const { image } = res.json();
+    assert.match(image.url, /^\/media\/images\/[0-9a-f]{64}\.png$/);
+    assert.match(image.thumbnail.url, /^\/media\/thumbs\/[0-9a-f]{64}\.webp$/);
+    assert.deepEqual([image.type, image.width, image.height], ['image/png', 640, 480]);
+    assert.deepEqual([image.thumbnail.width, image.thumbnail.height], [320, 240]);
+    assert.equal(
+      image.name,
+      '<img src=x onerror=alert(1)>.png',
+      'no directories, kept as metadata',
+    );
+    const stored = readFileSync(join(root, image.url.slice('/media/'.length)));
+    const meta = await sharp(stored).metadata();
+    assert.equal(meta.exif, undefined, 'EXIF (GPS, serial) stripped');
+    assert.ok(!stored.includes('Secret-Serial-1234'));
+    assert.deepEqual(
+      storedFiles().filter((f) => f.startsWith('.tmp/')),
+      [],
+      'no temporary left',
+    );
+
+    const page = await ctx
+      .app()
+      .inject({ method: 'GET', url: '/', headers: { accept: 'text/html' } });
+    assert.ok(page.body.includes(`src="${image.thumbnail.url}"`), 'the list shows the thumbnail');
+    assert.ok(page.body.includes('&#60;img src&#61;x onerror&#61;alert(1)&#62;.png'), 'escaped');
+    assert.ok(!page.body.includes('<img src=x'));
+
+    const id = res.json().id;
+    const gone = await ctx.app().inject({ method: 'DELETE', url: `/api/entries/${id}` });
+    assert.equal(gone.statusCode, 204);
+    assert.deepEqual(storedFiles(), [], 'deleting the entry deleted its files');
+  });
+
+  for (const attack of attackFiles(MAX_BYTES)) {
+    test(`${attack.what}: ${attack.status} ${attack.code}, nothing stored`, async () => {
+      const before = (await ctx.app().inject({ url: '/api/entries' })).json().entries.length;
+      const res = await post(attack.file);
+      assert.equal(res.statusCode, attack.status, res.body);
+      assert.equal(res.json().code, attack.code);
+      assert.ok(res.json().message.length > 10, 'the reason is said');
+      assert.deepEqual(storedFiles(), []);
+      const afterwards = (await ctx.app().inject({ url: '/api/entries' })).json().entries.length;
+      assert.equal(afterwards, before, 'no row');
+    });
+  }
+
+  test('a valid PNG with HTML appended is stored without the payload', async () => {
+    const data = Buffer.concat([await pngWithGps(32, 32), Buffer.from('<script>x()</script>')]);
+    const res = await post({ filename: 'a.png', type: 'image/png', data });
+    assert.equal(res.statusCode, 201, res.body);
+    const stored = readFileSync(join(root, res.json().image.url.slice('/media/'.length)));
+    assert.ok(!stored.includes('<script>'));
+    await ctx.app().inject({ method: 'DELETE', url: `/api/entries/${res.json().id}` });
+  });
+
+  test('JSON without an image still works, image null', async () => {
+    const res = await ctx.app().inject({
+      method: 'POST',
+      url: '/api/entries',
+      payload: { author: 'Bo', message: 'text only' },
+    });
+    assert.equal(res.statusCode, 201);
+    assert.equal(res.json().image, null);
+  });
+});
