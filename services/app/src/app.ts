@@ -12,6 +12,7 @@ import type { Manifest } from './collectstatic/index.ts';
 import type { Config } from './config.ts';
 import entries from './entries/routes.ts';
 import health from './health/routes.ts';
+import originals from './media/original-route.ts';
 import pages from './pages/routes.ts';
 import assets from './plugins/assets.ts';
 import db from './plugins/db.ts';
@@ -78,6 +79,7 @@ export function buildApp(config: Readonly<Config>, options: BuildOptions) {
   app.register(health, { version: config.version, instance });
   app.register(entries, { prefix: '/api/entries', maxUploadBytes: config.mediaMaxBytes });
   app.register(pages, { maxUploadBytes: config.mediaMaxBytes });
+  app.register(originals);
   return app;
 }
 

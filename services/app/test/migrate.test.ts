@@ -49,6 +49,8 @@ describe('npm run migrate (real PostgreSQL 17)', { concurrency: true }, () => {
         'thumb_width',
         'thumb_height',
         'image_name',
+        'original_path',
+        'original_key_hash',
       ],
     );
 

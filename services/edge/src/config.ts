@@ -59,8 +59,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
   if (!isDirectory(staticRoot)) {
     throw invalid('EDGE_STATIC_ROOT', `${staticRoot} is not a readable directory`);
   }
-  if (settings.mediaRoot !== '' && !isDirectory(resolve(settings.mediaRoot))) {
-    throw invalid('EDGE_MEDIA_ROOT', `${resolve(settings.mediaRoot)} is not a readable directory`);
+  for (const [name, value] of [
+    ['EDGE_MEDIA_ROOT', settings.mediaRoot],
+    ['EDGE_PROTECTED_ROOT', settings.protectedRoot],
+  ] as const) {
+    if (value !== '' && !isDirectory(resolve(value))) {
+      throw invalid(name, `${resolve(value)} is not a readable directory`);
+    }
   }
   // node:http refuses a headers timeout longer than the request timeout.
   if (settings.headersTimeoutMs > settings.requestTimeoutMs) {
@@ -100,6 +105,7 @@ function configFrom(settings: Settings): Readonly<Config> {
     ...settings,
     staticRoot: resolve(settings.staticRoot),
     mediaRoot: settings.mediaRoot === '' ? '' : resolve(settings.mediaRoot),
+    protectedRoot: settings.protectedRoot === '' ? '' : resolve(settings.protectedRoot),
     uploadPaths: uploadPaths(settings.uploadPaths),
     upstream: upstreamUrl(settings.upstream),
     // `@stack/shared`'s address-list grammar (frozen lists), the app's too.

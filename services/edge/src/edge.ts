@@ -17,6 +17,7 @@ import healthPlugin from './plugins/health.ts';
 import mediaFilesPlugin from './plugins/media-files.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import staticFilesPlugin from './plugins/static-files.ts';
+import { PROTECTED_PREFIX } from './proxy/accel.ts';
 import {
   acceptsUpgrade,
   createProxy,
@@ -64,6 +65,8 @@ function edgeOwns(media: boolean): (url: string) => boolean {
     url.charCodeAt(0) !== 47 ||
     url.startsWith(STATIC_PREFIX) ||
     url.startsWith(EDGE_PREFIX) ||
+    // Reserved for X-Accel-Redirect (proxy/accel.ts): a client asking gets 404.
+    url.startsWith(PROTECTED_PREFIX) ||
     (media && url.startsWith(MEDIA_PREFIX));
 }
 
@@ -144,6 +147,12 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
     serverHeader: '',
     resolve: deps.resolve ?? defaultResolver,
     cachePeers: deps.cachePeers,
+    accel: {
+      protectedRoot: config.protectedRoot === '' ? '' : realpathSync(config.protectedRoot),
+      serverHeader: '',
+      onRefused: (value, reason) =>
+        logger.warn({ accelRedirect: value, reason }, 'X-Accel-Redirect refused'),
+    },
   });
   const proxied = proxyDispatch(proxy, lifecycle, plainLog);
 

@@ -55,6 +55,12 @@ export const SETTINGS = {
     default: '',
     doc: "user uploads served under `/media/` (Django's `MEDIA_ROOT`), read-only; empty: `/media/` is the app's",
   }),
+  protectedRoot: setting({
+    env: 'EDGE_PROTECTED_ROOT',
+    format: text('a directory path'),
+    default: '',
+    doc: "files the app hands out with `X-Accel-Redirect: /_protected/<path>` after its own permission check (nginx's `internal` location), read-only; never served to a direct request",
+  }),
   workers: setting({
     env: 'EDGE_WORKERS',
     format: integer(1, 256),

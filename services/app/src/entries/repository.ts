@@ -13,6 +13,10 @@ export interface StoredImage {
   thumbHeight: number;
   /** The client's file name: metadata only, escaped wherever it is shown. */
   name: string;
+  /** The bytes as uploaded, under the protected root; served only with the key. */
+  originalPath: string;
+  /** SHA-256 of the original's secret key (media/service.ts). */
+  keyHash: string;
 }
 
 export interface Entry {
@@ -43,6 +47,8 @@ interface EntryRow {
   thumb_width: number;
   thumb_height: number;
   image_name: string;
+  original_path: string;
+  original_key_hash: string;
 }
 
 // The position travels as exact integers: a float or a JS Date would drop
@@ -50,7 +56,7 @@ interface EntryRow {
 const COLUMNS = `id, author, message, created_at,
   (extract(epoch FROM created_at) * 1000000)::bigint AS created_micros,
   image_path, image_type, image_width, image_height, thumb_path, thumb_width, thumb_height,
-  image_name`;
+  image_name, original_path, original_key_hash`;
 
 function toEntry(row: EntryRow): Entry {
   return {
@@ -71,6 +77,8 @@ function toEntry(row: EntryRow): Entry {
             thumbWidth: row.thumb_width,
             thumbHeight: row.thumb_height,
             name: row.image_name,
+            originalPath: row.original_path,
+            keyHash: row.original_key_hash,
           },
   };
 }
@@ -105,8 +113,8 @@ export function entryRepository(pool: pg.Pool) {
     async create(author: string, message: string, image?: StoredImage): Promise<Entry> {
       const { rows } = await pool.query<EntryRow>(
         `INSERT INTO entries (author, message, image_path, image_type, image_width, image_height,
-           thumb_path, thumb_width, thumb_height, image_name)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${COLUMNS}`,
+           thumb_path, thumb_width, thumb_height, image_name, original_path, original_key_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${COLUMNS}`,
         [
           author,
           message,
@@ -118,6 +126,8 @@ export function entryRepository(pool: pg.Pool) {
           image?.thumbWidth ?? null,
           image?.thumbHeight ?? null,
           image?.name ?? null,
+          image?.originalPath ?? null,
+          image?.keyHash ?? null,
         ],
       );
       const [row] = rows;
@@ -134,19 +144,22 @@ export function entryRepository(pool: pg.Pool) {
 
     /** The deleted entry's media paths (none without an image), or undefined when there was none. */
     async remove(id: number): Promise<string[] | undefined> {
-      const { rows } = await pool.query<{ image_path: string | null; thumb_path: string | null }>(
-        'DELETE FROM entries WHERE id = $1 RETURNING image_path, thumb_path',
+      const { rows } = await pool.query<Record<string, string | null>>(
+        'DELETE FROM entries WHERE id = $1 RETURNING image_path, thumb_path, original_path',
         [id],
       );
       const [row] = rows;
       if (!row) return undefined;
-      return [row.image_path, row.thumb_path].filter((path) => path !== null);
+      return [row.image_path, row.thumb_path, row.original_path].filter(
+        (path): path is string => typeof path === 'string',
+      );
     },
 
     /** True when some entry names `path` (relative to the media root). */
     async mediaInUse(path: string): Promise<boolean> {
       const { rowCount } = await pool.query(
-        'SELECT 1 FROM entries WHERE image_path = $1 OR thumb_path = $1 LIMIT 1',
+        `SELECT 1 FROM entries
+         WHERE image_path = $1 OR thumb_path = $1 OR original_path = $1 LIMIT 1`,
         [path],
       );
       return rowCount === 1;

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { HttpError, notFound } from '../http-error.ts';
+import { originalUrl } from '../media/original-route.ts';
 import { isUpload } from '../media/service.ts';
 import uploads from '../media/uploads.ts';
 import { ErrorResponse } from '../plugins/errors.ts';
@@ -12,6 +13,7 @@ import { publicEntry } from './public.ts';
 import { entryRepository } from './repository.ts';
 import {
   apiErrors,
+  CreatedEntry,
   Entry,
   EntryPage,
   EntryParams,
@@ -66,7 +68,7 @@ const entries: FastifyPluginAsyncTypebox<{ maxUploadBytes: number }> = async (
             'multipart/form-data': { schema: NewEntryWithImage },
           },
         },
-        response: { 201: Entry, ...imageErrors, ...apiErrors },
+        response: { 201: CreatedEntry, ...imageErrors, ...apiErrors },
       },
       // Trim before validation, so "   " fails minLength and lengths count
       // what is stored.
@@ -80,12 +82,14 @@ const entries: FastifyPluginAsyncTypebox<{ maxUploadBytes: number }> = async (
         ]);
       }
       // The files first, then the row that names them.
-      const image = body.image === undefined ? undefined : await app.media.save(body.image);
-      const entry = await repository.create(body.author, body.message, image);
+      const saved = body.image === undefined ? undefined : await app.media.save(body.image);
+      const entry = await repository.create(body.author, body.message, saved?.image);
+      // The original's secret link: in this answer only, never in a read.
+      const original = saved ? { originalUrl: originalUrl(entry.id, saved.key) } : {};
       return reply
         .code(201)
         .header('location', `/api/entries/${entry.id}`)
-        .send(publicEntry(entry));
+        .send({ ...publicEntry(entry), ...original });
     },
   );
 

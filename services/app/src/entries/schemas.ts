@@ -25,6 +25,12 @@ export const Entry = Type.Object({
   image: Type.Union([EntryImage, Type.Null()]),
 });
 
+/** A 201's entry: with an image, also the secret link to the original upload. */
+export const CreatedEntry = Type.Object({
+  ...Entry.properties,
+  originalUrl: Type.Optional(Type.String()),
+});
+
 /** Limits in characters (code points), shared by the API and the form. */
 export const AUTHOR_MAX_CHARS = 80;
 export const MESSAGE_MAX_CHARS = 2000;

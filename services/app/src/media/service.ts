@@ -4,11 +4,25 @@
  * deleted entry's files go. The row is the caller's to commit, after
  * `save` returns: a file whose row never commits is the sweeper's.
  */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { StoredImage } from '../entries/repository.ts';
 import { HttpError } from '../http-error.ts';
 import { encodeImage } from './encode.ts';
 import { IMAGE_KINDS, imageKindOf } from './kinds.ts';
-import { IMAGES_DIR, type MediaStore, THUMBS_DIR } from './store.ts';
+import { IMAGES_DIR, type MediaStore, ORIGINALS_DIR, THUMBS_DIR } from './store.ts';
+
+/** The stored form of an original's key: its SHA-256, so a database dump holds no link. */
+export function keyHash(key: string): string {
+  return createHash('sha256').update(key).digest('base64url');
+}
+
+/** True when `key` is the one whose hash is `hash`, compared in constant time. */
+export function keyMatches(key: string, hash: string): boolean {
+  const given = Buffer.from(keyHash(key));
+  const stored = Buffer.from(hash);
+  return given.length === stored.length && timingSafeEqual(given, stored);
+}
 
 /** Where the edge serves the media root. */
 export const MEDIA_URL_PREFIX = '/media/';
@@ -52,7 +66,12 @@ export class Media {
     throw new HttpError(503, 'uploads_disabled', 'This server does not accept images.');
   }
 
-  async save(upload: Upload): Promise<StoredImage> {
+  /**
+   * The image and its thumbnail (public), the uploaded bytes as they came
+   * (protected: EXIF and all, the uploader's own), and the key of the
+   * original's secret link, returned once and stored only as a hash.
+   */
+  async save(upload: Upload): Promise<{ image: StoredImage; key: string }> {
     const store = this.enabledStore();
     if (upload.size === 0) {
       throw new HttpError(422, 'empty_file', 'The image file is empty (0 bytes).');
@@ -61,7 +80,9 @@ export class Media {
     const { image, thumbnail } = await encodeImage(upload.path, ext, this.options.maxPixels);
     const path = await store.put(IMAGES_DIR, ext, image.data);
     const thumbPath = await store.put(THUMBS_DIR, 'webp', thumbnail.data);
-    return {
+    const originalPath = await store.put(ORIGINALS_DIR, ext, await readFile(upload.path));
+    const key = randomBytes(24).toString('base64url');
+    const stored: StoredImage = {
       path,
       type: IMAGE_KINDS[ext].mime,
       width: image.width,
@@ -70,7 +91,10 @@ export class Media {
       thumbWidth: thumbnail.width,
       thumbHeight: thumbnail.height,
       name: displayName(upload.filename),
+      originalPath,
+      keyHash: keyHash(key),
     };
+    return { image: stored, key };
   }
 
   /** Deletes each of `paths` that no entry names any more. */

@@ -1,10 +1,12 @@
 /**
  * The media root on disk. Every name is chosen here: `images/<sha256>.<ext>`
- * and `thumbs/<sha256>.webp`, the SHA-256 of the stored bytes, so the
- * client's file name never reaches the file system and the same image
- * uploaded twice is one file. A file is written under `.tmp/` (a dotfile
- * directory the edge never serves), fsynced, renamed into place and its
- * directory fsynced: a crash leaves either no file or the whole file.
+ * and `thumbs/<sha256>.webp` under `public/` (what the edge serves at
+ * /media/), `originals/<sha256>.<ext>` under `protected/` (what it sends
+ * only on the app's X-Accel-Redirect), the SHA-256 of the stored bytes, so
+ * the client's file name never reaches the file system and the same image
+ * uploaded twice is one file. A file is written under `.tmp/` (outside both
+ * served roots), fsynced, renamed into place and its directory fsynced: a
+ * crash leaves either no file or the whole file.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
@@ -12,7 +14,15 @@ import { join } from 'node:path';
 
 export const IMAGES_DIR = 'images';
 export const THUMBS_DIR = 'thumbs';
+export const ORIGINALS_DIR = 'originals';
 export const TEMP_DIR = '.tmp';
+
+/** The served root a stored directory lives in: the edge's EDGE_MEDIA_ROOT or EDGE_PROTECTED_ROOT. */
+export function areaOf(dir: string): 'public' | 'protected' {
+  return dir === ORIGINALS_DIR ? 'protected' : 'public';
+}
+
+const STORED_DIRS = [IMAGES_DIR, THUMBS_DIR, ORIGINALS_DIR];
 
 export class MediaStore {
   readonly root: string;
@@ -20,10 +30,17 @@ export class MediaStore {
     this.root = root;
   }
 
+  /** Where `rel` (`images/…`, `originals/…`), as the database names it, is on disk. */
+  pathOf(rel: string): string {
+    const dir = rel.slice(0, rel.indexOf('/'));
+    return join(this.root, areaOf(dir), rel);
+  }
+
   async prepare(): Promise<void> {
-    for (const dir of [IMAGES_DIR, THUMBS_DIR, TEMP_DIR]) {
-      await mkdir(join(this.root, dir), { recursive: true });
+    for (const dir of STORED_DIRS) {
+      await mkdir(join(this.root, areaOf(dir), dir), { recursive: true });
     }
+    await mkdir(join(this.root, TEMP_DIR), { recursive: true });
   }
 
   /** A fresh name under `.tmp/` for an upload being received. */
@@ -35,7 +52,7 @@ export class MediaStore {
   async put(dir: string, ext: string, data: Buffer): Promise<string> {
     const hash = createHash('sha256').update(data).digest('hex');
     const rel = `${dir}/${hash}.${ext}`;
-    const final = join(this.root, rel);
+    const final = this.pathOf(rel);
     const now = new Date();
     try {
       // Already stored: the same bytes. Touched, so the sweeper's grace
@@ -54,35 +71,36 @@ export class MediaStore {
       await handle.close();
     }
     await rename(temp, final);
-    await syncDir(join(this.root, dir));
+    await syncDir(join(this.root, areaOf(dir), dir));
     return rel;
   }
 
   async remove(rel: string): Promise<void> {
-    await rm(join(this.root, rel), { force: true });
+    await rm(this.pathOf(rel), { force: true });
   }
 
   /**
-   * Files under `images/`, `thumbs/` and `.tmp/` older than `graceMs` and
+   * Stored files and `.tmp/` ones older than `graceMs` and
    * not in `keep` (relative paths the database names) are deleted: uploads
    * whose row never committed, temporaries of a killed process.
    */
   async sweep(graceMs: number, keep: (rel: string) => Promise<boolean>): Promise<string[]> {
     const removed: string[] = [];
     const before = Date.now() - graceMs;
-    for (const dir of [IMAGES_DIR, THUMBS_DIR, TEMP_DIR]) {
+    for (const dir of [...STORED_DIRS, TEMP_DIR]) {
+      const path = dir === TEMP_DIR ? join(this.root, TEMP_DIR) : join(this.root, areaOf(dir), dir);
       let names: string[];
       try {
-        names = await readdir(join(this.root, dir));
+        names = await readdir(path);
       } catch {
         continue;
       }
       for (const name of names) {
         const rel = `${dir}/${name}`;
-        const info = await stat(join(this.root, rel)).catch(() => undefined);
+        const info = await stat(join(path, name)).catch(() => undefined);
         if (!info?.isFile() || info.mtimeMs > before) continue;
         if (dir !== TEMP_DIR && (await keep(rel))) continue;
-        await unlink(join(this.root, rel)).catch(() => {});
+        await unlink(join(path, name)).catch(() => {});
         removed.push(rel);
       }
     }

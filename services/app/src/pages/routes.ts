@@ -80,7 +80,7 @@ const pages: FastifyPluginAsyncTypebox<PagesOptions> = async (
     let image: StoredImage | undefined;
     if (isUpload(upload)) {
       try {
-        image = await app.media.save(upload);
+        image = (await app.media.save(upload)).image;
       } catch (error) {
         if (!(error instanceof HttpError) || error.statusCode >= 500) throw error;
         // The image's own problem (its type, size, pixels): said beside the

@@ -17,7 +17,13 @@ import { newVisitor, type Visitor, visit } from '../pages/helpers.ts';
 const root = mkdtempSync(join(tmpdir(), 'media-form-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-const files = (dir: string) => readdirSync(join(root, dir));
+const files = (dir: string) =>
+  readdirSync(
+    join(
+      root,
+      dir === '.tmp' ? dir : dir === 'originals' ? 'protected/originals' : `public/${dir}`,
+    ),
+  );
 
 describe('the form with an image', () => {
   const ctx = useAppOnPostgres({ env: { APP_MEDIA_ROOT: root } });
@@ -80,15 +86,16 @@ describe('the form with an image', () => {
   });
 
   test('the sweeper deletes old files no entry names, and only those', async () => {
-    const orphan = join(root, 'images', `${'0'.repeat(64)}.png`);
-    const fresh = join(root, 'images', `${'1'.repeat(64)}.png`);
+    const orphan = join(root, 'public/images', `${'0'.repeat(64)}.png`);
+    const fresh = join(root, 'public/images', `${'1'.repeat(64)}.png`);
     writeFileSync(orphan, 'x');
     writeFileSync(fresh, 'x');
     const old = new Date(Date.now() - 2 * 3_600_000);
     utimesSync(orphan, old, old);
-    for (const name of [...files('images'), ...files('thumbs')]) {
-      const dir = name.endsWith('.webp') ? 'thumbs' : 'images';
-      if (!name.startsWith('1')) utimesSync(join(root, dir, name), old, old);
+    for (const dir of ['public/images', 'public/thumbs', 'protected/originals']) {
+      for (const name of readdirSync(join(root, dir))) {
+        if (!name.startsWith('1')) utimesSync(join(root, dir, name), old, old);
+      }
     }
     const removed = await ctx.app().sweepMedia();
     assert.deepEqual(removed, [`images/${'0'.repeat(64)}.png`]);

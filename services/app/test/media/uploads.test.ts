@@ -15,11 +15,12 @@ import { attackFiles, pngWithGps } from '../helpers/images.ts';
 import { multipart } from '../helpers/multipart.ts';
 
 const MAX_BYTES = 256 * 1024;
+const pngWithGpsBytes = pngWithGps(640, 480);
 const root = mkdtempSync(join(tmpdir(), 'media-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 function storedFiles(): string[] {
-  return ['images', 'thumbs', '.tmp'].flatMap((dir) => {
+  return ['public/images', 'public/thumbs', 'protected/originals', '.tmp'].flatMap((dir) => {
     try {
       return readdirSync(join(root, dir)).map((name) => `${dir}/${name}`);
     } catch {
@@ -42,12 +43,12 @@ describe('uploads through the API', () => {
   }
 
   test('a PNG is stored re-encoded, without EXIF, under its hash, with a thumbnail', async () => {
-    const original = await pngWithGps(640, 480);
-    assert.ok((await sharp(original).metadata()).exif, 'the fixture carries EXIF');
+    const uploaded = await pngWithGpsBytes;
+    assert.ok((await sharp(uploaded).metadata()).exif, 'the fixture carries EXIF');
     const res = await post({
       filename: '..\\..\\<img src=x onerror=alert(1)>.png',
       type: 'image/png',
-      data: original,
+      data: uploaded,
     });
     assert.equal(res.statusCode, 201, res.body);
     const { image } = res.json();
@@ -60,7 +61,7 @@ describe('uploads through the API', () => {
       '<img src=x onerror=alert(1)>.png',
       'no directories, kept as metadata',
     );
-    const stored = readFileSync(join(root, image.url.slice('/media/'.length)));
+    const stored = readFileSync(join(root, 'public', image.url.slice('/media/'.length)));
     const meta = await sharp(stored).metadata();
     assert.equal(meta.exif, undefined, 'EXIF (GPS, serial) stripped');
     assert.ok(!stored.includes('Secret-Serial-1234'));
@@ -78,6 +79,27 @@ describe('uploads through the API', () => {
     assert.ok(!page.body.includes('<img src=x'));
 
     const id = res.json().id;
+    // The original: only with the key from the 201, sent by the edge (X-Accel-Redirect).
+    const { originalUrl } = res.json();
+    assert.match(originalUrl, new RegExp(`^/entries/${id}/original\\?key=[A-Za-z0-9_-]{32}$`));
+    const granted = await ctx.app().inject({ url: originalUrl });
+    assert.equal(granted.statusCode, 200);
+    const accel = String(granted.headers['x-accel-redirect']);
+    assert.match(accel, /^\/_protected\/originals\/[0-9a-f]{64}\.png$/);
+    assert.equal(granted.headers['content-type'], 'image/png');
+    assert.match(String(granted.headers['content-disposition']), /^attachment; filename="/);
+    assert.equal(granted.body, '', "the bytes are the edge's to send");
+    const original = readFileSync(join(root, 'protected', accel.slice('/_protected/'.length)));
+    assert.deepEqual(original, uploaded, 'the original is the upload, byte for byte');
+    for (const url of [`/entries/${id}/original`, `/entries/${id}/original?key=wrong`]) {
+      const refused = await ctx.app().inject({ url });
+      assert.equal(refused.statusCode, 404, url);
+      assert.equal(refused.headers['x-accel-redirect'], undefined);
+    }
+    const listed = await ctx.app().inject({ url: `/api/entries/${id}` });
+    assert.equal(listed.json().originalUrl, undefined, 'the link is in the 201 only');
+    assert.ok(!listed.body.includes(originalUrl.split('key=')[1]));
+
     const gone = await ctx.app().inject({ method: 'DELETE', url: `/api/entries/${id}` });
     assert.equal(gone.statusCode, 204);
     assert.deepEqual(storedFiles(), [], 'deleting the entry deleted its files');
@@ -100,7 +122,7 @@ describe('uploads through the API', () => {
     const data = Buffer.concat([await pngWithGps(32, 32), Buffer.from('<script>x()</script>')]);
     const res = await post({ filename: 'a.png', type: 'image/png', data });
     assert.equal(res.statusCode, 201, res.body);
-    const stored = readFileSync(join(root, res.json().image.url.slice('/media/'.length)));
+    const stored = readFileSync(join(root, 'public', res.json().image.url.slice('/media/'.length)));
     assert.ok(!stored.includes('<script>'));
     await ctx.app().inject({ method: 'DELETE', url: `/api/entries/${res.json().id}` });
   });

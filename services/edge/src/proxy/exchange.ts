@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { serveAccel } from './accel.ts';
 import { RequestBody } from './body.ts';
 import { bodyLimitFor } from './body-limits.ts';
 import { createCompressor } from './compress.ts';
@@ -56,6 +57,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   tap: ResponseTap | null = null;
   /** The tap answered the client itself: the upstream's body goes nowhere. */
   detached = false;
+  /** The upstream's `X-Accel-Redirect` and head: the edge answers with that file (accel.ts). */
+  accel: { value: string; headers: Record<string, string | string[] | undefined> } | null = null;
   /** onRequestStart ran: undici is writing the request to a connected socket. */
   started = false;
   responded = false;
@@ -167,6 +170,16 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.ctx.upstreamStatus = statusCode;
     this.connection = headers.connection;
     const { options, counters } = this.shared;
+    const accel = headers['x-accel-redirect'];
+    if (accel !== undefined) {
+      // Answered from the protected root once the upstream's (empty) body
+      // ends; never kept by the cache.
+      this.accel = { value: typeof accel === 'string' ? accel : '', headers };
+      this.tap?.abort();
+      this.tap = null;
+      this.responded = true;
+      return;
+    }
     const { out, encoding } = responseHead(
       this.req,
       statusCode,
@@ -201,6 +214,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.accel !== null) return;
     if (this.tap !== null) {
       this.tap.data(chunk);
       if (this.detached) return;
@@ -223,6 +237,19 @@ export class Exchange implements Dispatcher.DispatchHandler {
   ): void {
     this.ended = true;
     this.settle();
+    if (this.accel !== null) {
+      const { value, headers } = this.accel;
+      const { counters, options } = this.shared;
+      const accelOptions = options.accel ?? {
+        protectedRoot: '',
+        serverHeader: options.serverHeader,
+      };
+      serveAccel(this.req, this.res, value, headers, this.ctx.requestId, accelOptions).then(
+        (status) => counters.response(status),
+        (error: Error) => this.res.destroy(error),
+      );
+      return;
+    }
     this.tap?.end();
     if (this.detached) return;
     passTrailers(this.req, this.res, trailers, this.connection);
