@@ -116,6 +116,13 @@ export function fileUrlsOf(record: DomainRecord): string[] {
   return record.image ? [record.image.url, record.image.thumbnail.url] : [];
 }
 
+/** The secret link to a created record's original upload, from the create answer's body. */
+export function originalUrlOf(created: unknown): string {
+  const url = (created as { originalUrl?: unknown }).originalUrl;
+  assert.equal(typeof url, 'string', 'the create answer names the original');
+  return url as string;
+}
+
 /** Where the app writes uploads in its container (APP_MEDIA_ROOT in compose.yaml). */
 export const MEDIA_DIR = '/srv/media';
 

@@ -18,7 +18,9 @@ import {
   listedRecords,
   listPath,
   MEDIA_DIR,
+  originalUrlOf,
   postRecordWithFile,
+  recordBody,
 } from '../src/domain.ts';
 import { BYPASS_CACHE, eventually, rawRequest } from '../src/http.ts';
 import { useStack } from '../src/suite.ts';
@@ -118,7 +120,7 @@ describe('uploads through the stack', () => {
       data,
     });
     assert.equal(res.status, CREATE.status);
-    const { originalUrl } = (await res.json()) as { originalUrl: string };
+    const originalUrl = originalUrlOf(await res.json());
     const granted = await fetch(stack().url(originalUrl));
     assert.equal(granted.status, 200);
     assert.deepEqual(Buffer.from(await granted.arrayBuffer()), data, 'the bytes as uploaded');
@@ -180,7 +182,11 @@ describe('uploads through the stack', () => {
   test('an app killed mid-upload leaves no file served and no record', async () => {
     const recordsBefore = await recordCount();
     const boundary = 'killed-mid-upload';
-    const head = `--${boundary}\r\ncontent-disposition: form-data; name="author"\r\n\r\nKilled\r\n--${boundary}\r\ncontent-disposition: form-data; name="message"\r\n\r\nhalf\r\n--${boundary}\r\ncontent-disposition: form-data; name="${FILE_FIELD}"; filename="half.png"\r\ncontent-type: image/png\r\n\r\n`;
+    const fields = Object.entries(recordBody('Killed mid-upload')).map(
+      ([name, value]) =>
+        `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+    );
+    const head = `${fields.join('')}--${boundary}\r\ncontent-disposition: form-data; name="${FILE_FIELD}"; filename="half.png"\r\ncontent-type: image/png\r\n\r\n`;
     const { hostname, port } = new URL(stack().origin);
     const req = request({
       host: hostname,

@@ -27,7 +27,11 @@ async function createWithImage(stack: Stack, label: string): Promise<DomainRecor
     data: IMAGE,
   });
   assert.equal(res.status, CREATE.status, await res.clone().text());
-  return (await res.json()) as DomainRecord;
+  const { id } = (await res.json()) as DomainRecord;
+  // As a read answers it: the create answer may carry more (a secret link).
+  const read = await fetch(stack.url(recordPath(id)));
+  assert.equal(read.status, 200);
+  return (await read.json()) as DomainRecord;
 }
 
 /** The record, read through the edge once the restarted stack serves again. */

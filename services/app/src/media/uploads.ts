@@ -63,7 +63,7 @@ async function uploads(app: FastifyInstance, { maxBytes }: { maxBytes: number })
     attachFieldsToBody: 'keyValues',
     onFile,
     throwFileSizeLimit: false,
-    // Text fields are a guestbook form's few KiB; more parts than the form
+    // Text fields are a form's few KiB; more parts than the form
     // has fields is not a post from our pages.
     limits: { fileSize: maxBytes, files: 1, fields: 8, parts: 9, fieldSize: 16 * 1024 },
   });
