@@ -11,13 +11,14 @@ import { sendError } from './errors.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import { MEDIA_ERROR_HEADERS, MEDIA_PREFIX } from './media/representation.ts';
 import { EdgeCounters, type EdgeStats, edgeStats } from './metrics.ts';
+import { edgeOwns } from './owned-paths.ts';
 import accessLogPlugin from './plugins/access-log.ts';
-import errorsPlugin, { EDGE_PREFIX } from './plugins/errors.ts';
+import errorsPlugin from './plugins/errors.ts';
 import healthPlugin from './plugins/health.ts';
 import mediaFilesPlugin from './plugins/media-files.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import staticFilesPlugin from './plugins/static-files.ts';
-import { PROTECTED_PREFIX } from './proxy/accel.ts';
+import { accelOptions } from './proxy/accel.ts';
 import {
   acceptsUpgrade,
   createProxy,
@@ -31,7 +32,6 @@ import {
 import { clientErrorHandler, endSocket } from './socket-answers.ts';
 import { createFastPath } from './static/fast-path.ts';
 import { answerStreamsFirst, createH2FastPath } from './static/fast-path-h2.ts';
-import { STATIC_PREFIX } from './static/request-path.ts';
 import { StaticTable } from './static/table.ts';
 import { TlsListener } from './tls/listener.ts';
 import { httpsRedirect } from './tls/redirect.ts';
@@ -57,18 +57,6 @@ export interface EdgeDependencies {
 
 /** What an Http2ServerRequest adds that the proxied path reads. */
 type H2Request = IncomingMessage & { stream: { session: { socket: { bytesWritten: number } } } };
-
-/** Paths the edge answers itself; everything else belongs to the app. */
-function edgeOwns(media: boolean): (url: string) => boolean {
-  return (url) =>
-    // Not origin-form (`*`, an absolute URL): never proxied; Fastify answers 404/400.
-    url.charCodeAt(0) !== 47 ||
-    url.startsWith(STATIC_PREFIX) ||
-    url.startsWith(EDGE_PREFIX) ||
-    // Reserved for X-Accel-Redirect (proxy/accel.ts): a client asking gets 404.
-    url.startsWith(PROTECTED_PREFIX) ||
-    (media && url.startsWith(MEDIA_PREFIX));
-}
 
 /**
  * The proxied request's side of the server: request id, the access-log line
@@ -147,12 +135,7 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
     serverHeader: '',
     resolve: deps.resolve ?? defaultResolver,
     cachePeers: deps.cachePeers,
-    accel: {
-      protectedRoot: config.protectedRoot === '' ? '' : realpathSync(config.protectedRoot),
-      serverHeader: '',
-      onRefused: (value, reason) =>
-        logger.warn({ accelRedirect: value, reason }, 'X-Accel-Redirect refused'),
-    },
+    accel: accelOptions(config.protectedRoot, logger),
   });
   const proxied = proxyDispatch(proxy, lifecycle, plainLog);
 

@@ -14,6 +14,7 @@
  * line: the app asked for something it must not. The header never reaches
  * the client.
  */
+import { realpathSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MEDIA_ERROR_HEADERS, mediaRepresentation } from '../media/representation.ts';
 import { openInside } from '../static/files.ts';
@@ -42,6 +43,36 @@ export interface AccelOptions {
 }
 
 type Fields = Record<string, string | string[] | undefined>;
+
+/** The edge's: EDGE_PROTECTED_ROOT's real path (empty: none), refusals logged as warnings. */
+export function accelOptions(
+  protectedRoot: string,
+  logger: { warn(fields: object, message: string): void },
+): AccelOptions {
+  return {
+    protectedRoot: protectedRoot === '' ? '' : realpathSync(protectedRoot),
+    serverHeader: '',
+    onRefused: (value, reason) =>
+      logger.warn({ accelRedirect: value, reason }, 'X-Accel-Redirect refused'),
+  };
+}
+
+/** The exchange's end when the upstream answered with X-Accel-Redirect: the file, counted. */
+export function relayAccel(
+  req: IncomingMessage,
+  res: ServerResponse,
+  accel: { value: string; headers: Fields },
+  requestId: string,
+  options: AccelOptions | undefined,
+  serverHeader: string,
+  count: (status: number) => void,
+): void {
+  const resolved = options ?? { protectedRoot: '', serverHeader };
+  serveAccel(req, res, accel.value, accel.headers, requestId, resolved).then(
+    count,
+    (error: Error) => res.destroy(error),
+  );
+}
 
 function single(value: string | string[] | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;

@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { serveAccel } from './accel.ts';
+import { relayAccel } from './accel.ts';
 import { RequestBody } from './body.ts';
 import { bodyLimitFor } from './body-limits.ts';
 import { createCompressor } from './compress.ts';
@@ -238,16 +238,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.ended = true;
     this.settle();
     if (this.accel !== null) {
-      const { value, headers } = this.accel;
       const { counters, options } = this.shared;
-      const accelOptions = options.accel ?? {
-        protectedRoot: '',
-        serverHeader: options.serverHeader,
-      };
-      serveAccel(this.req, this.res, value, headers, this.ctx.requestId, accelOptions).then(
-        (status) => counters.response(status),
-        (error: Error) => this.res.destroy(error),
-      );
+      const { req, res, accel } = this;
+      const count = (status: number) => counters.response(status);
+      relayAccel(req, res, accel, this.ctx.requestId, options.accel, options.serverHeader, count);
       return;
     }
     this.tap?.end();
