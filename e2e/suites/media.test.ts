@@ -98,6 +98,23 @@ describe('uploads through the stack', () => {
     assertSafe(thumb.headers, thumbnail);
   });
 
+  test('only the app writes the media volume: the edge mounts it read-only', async () => {
+    const probe = (dir: string) => `${MEDIA_DIR}/${dir}/.write-probe`;
+    const app = await stack().container('app');
+    const wrote = await exec(app, [
+      'sh',
+      '-c',
+      `touch ${probe('public')} && rm ${probe('public')}`,
+    ]);
+    assert.equal(wrote.exitCode, 0, `the app (its non-root user) writes: ${wrote.stderr}`);
+    const edge = await stack().container('edge');
+    for (const dir of ['public', 'protected']) {
+      const refused = await exec(edge, ['touch', probe(dir)]);
+      assert.notEqual(refused.exitCode, 0, `the edge cannot write ${dir}/`);
+      assert.match(refused.stderr, /Read-only file system/);
+    }
+  });
+
   for (const attack of attacks(APP_MAX_BYTES)) {
     test(`${attack.what}: ${attack.status} ${attack.code}, nothing stored`, async () => {
       const filesBefore = await storedFiles();
