@@ -57,6 +57,9 @@ RUN chown -R root:root .node-compile-cache && chmod -R a+rX,go-w .node-compile-c
 # root; creating /srv/static here, owned by node, makes the volume writable
 # by the collectstatic one-shot.
 RUN mkdir -p /srv/static && chown node:node /srv/static
+# The media volume, the same way: a fresh volume is seeded from this
+# directory, so it is node's and the app (as node) can write uploads.
+RUN mkdir -p /srv/media/public /srv/media/protected && chown -R node:node /srv/media
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --start-interval=1s --retries=3 \

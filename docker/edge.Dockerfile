@@ -40,6 +40,9 @@ RUN chown -R root:root .node-compile-cache && chmod -R a+rX,go-w .node-compile-c
 # created first: it must agree with the app image that /srv/static is node's,
 # or the collectstatic one-shot cannot write into it.
 RUN mkdir -p /srv/static && chown node:node /srv/static
+# The media volume, mounted read-only here and written by the app: the same
+# agreement (node owns it) whichever image seeds a fresh volume.
+RUN mkdir -p /srv/media/public /srv/media/protected && chown -R node:node /srv/media
 # The local CA's volume (EDGE_TLS_DIR): seeded from here, so node owns it and
 # root.key (0600) is readable by the edge alone.
 RUN mkdir -p /var/lib/edge-tls && chown node:node /var/lib/edge-tls && chmod 0755 /var/lib/edge-tls

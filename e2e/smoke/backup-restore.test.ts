@@ -1,6 +1,7 @@
 /**
  * scripts/backup.sh and scripts/restore.sh against real stacks: what one
- * stack held, a fresh stack holds after the restore.
+ * stack held, rows and an uploaded image, a fresh stack holds after the
+ * restore.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -9,10 +10,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { createRecord, listedRecords, listPath } from '../src/domain.ts';
+import {
+  CREATE,
+  createRecord,
+  type DomainRecord,
+  fileUrlsOf,
+  listedRecords,
+  listPath,
+  postRecordWithFile,
+} from '../src/domain.ts';
 import { BYPASS_CACHE } from '../src/http.ts';
 import { ROOT } from '../src/paths.ts';
 import { startStack } from '../src/stack.ts';
+import { png } from '../src/upload-files.ts';
 
 const run = promisify(execFile);
 
@@ -24,7 +34,7 @@ async function rows(origin: (path: string) => string) {
   return listedRecords(await res.json());
 }
 
-test('a backup restored into a fresh stack gives the same rows', async (t) => {
+test('a backup restored into a fresh stack gives the same rows and uploaded files', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'e2e-backup-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const dump = join(dir, 'stack.dump');
@@ -34,6 +44,14 @@ test('a backup restored into a fresh stack gives the same rows', async (t) => {
   for (const label of ['Ada', 'Grace', 'Edsger']) {
     await createRecord(source.url, label, `kept by ${label}`);
   }
+  const posted = await postRecordWithFile(source.url, 'Photographer', {
+    name: 'kept.png',
+    type: 'image/png',
+    data: png(80, 60),
+  });
+  assert.equal(posted.status, CREATE.status);
+  const files = fileUrlsOf((await posted.json()) as DomainRecord);
+  const bytes = await Promise.all(files.map((file) => fetchBytes(source.url(file))));
   const before = await rows(source.url);
   await run('scripts/backup.sh', [dump], {
     cwd: ROOT,
@@ -50,4 +68,13 @@ test('a backup restored into a fresh stack gives the same rows', async (t) => {
     env: { ...process.env, COMPOSE_PROJECT_NAME: target.project },
   });
   assert.deepEqual(await rows(target.url), before);
+  for (const [i, file] of files.entries()) {
+    assert.deepEqual(await fetchBytes(target.url(file)), bytes[i], `${file} restored`);
+  }
 });
+
+async function fetchBytes(url: string): Promise<Buffer> {
+  const res = await fetch(url);
+  assert.equal(res.status, 200, url);
+  return Buffer.from(await res.arrayBuffer());
+}

@@ -18,6 +18,8 @@ export interface DomainRecord {
   author: string;
   message: string;
   createdAt: string;
+  /** The record's uploaded file, when it has one: where the edge serves it. */
+  image: { url: string; type: string; thumbnail: { url: string } } | null;
 }
 
 /** The collection: POST creates there, GET lists there. */
@@ -94,6 +96,36 @@ export async function createRecord(
   return (await res.json()) as DomainRecord;
 }
 
+/** The field of a record's uploaded file (an image), in the API and the form. */
+export const FILE_FIELD = 'image';
+
+/** POSTs a record with a file as multipart, as the form and the API take it; the raw answer. */
+export function postRecordWithFile(
+  url: (path: string) => string,
+  label: string,
+  file: { name: string; type: string; data: Buffer },
+): Promise<Response> {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(recordBody(label))) form.set(key, String(value));
+  form.set(FILE_FIELD, new Blob([file.data], { type: file.type }), file.name);
+  return fetch(url(CREATE.path), { method: CREATE.method, body: form });
+}
+
+/** The URLs of a record's stored files (the image and its thumbnail), none without one. */
+export function fileUrlsOf(record: DomainRecord): string[] {
+  return record.image ? [record.image.url, record.image.thumbnail.url] : [];
+}
+
+/** The secret link to a created record's original upload, from the create answer's body. */
+export function originalUrlOf(created: unknown): string {
+  const url = (created as { originalUrl?: unknown }).originalUrl;
+  assert.equal(typeof url, 'string', 'the create answer names the original');
+  return url as string;
+}
+
+/** Where the app writes uploads in its container (APP_MEDIA_ROOT in compose.yaml). */
+export const MEDIA_DIR = '/srv/media';
+
 /** The page that shows the records and names the hashed assets. */
 export const PAGE_PATH = '/';
 
@@ -112,6 +144,9 @@ export const FORM = {
   /** One shown record, and its label inside it. */
   record: '.entry',
   recordLabel: '.entry-author',
+  /** The file input, and a shown record's picture. */
+  fileField: '#image',
+  recordImage: '.entry-image img',
 } as const;
 
 /** The database table that holds the records (the migrations created it). */

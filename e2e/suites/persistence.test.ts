@@ -1,14 +1,38 @@
 /**
- * The database volume outlives its containers: written records are still
- * there after `stop`/`start` and after `down` (without `-v`) and `up`.
+ * The database and media volumes outlive their containers: written records,
+ * and the image one carries, are still there after `stop`/`start` and after
+ * `down` (without `-v`) and `up`; the reused media volume takes new uploads.
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { waitHealthy } from '../src/containers.ts';
-import { createRecord, type DomainRecord, recordPath } from '../src/domain.ts';
+import {
+  CREATE,
+  type DomainRecord,
+  fileUrlsOf,
+  postRecordWithFile,
+  recordPath,
+} from '../src/domain.ts';
 import { eventually } from '../src/http.ts';
 import type { Stack } from '../src/stack.ts';
 import { useStack } from '../src/suite.ts';
+import { png } from '../src/upload-files.ts';
+
+const IMAGE = png(120, 90);
+
+async function createWithImage(stack: Stack, label: string): Promise<DomainRecord> {
+  const res = await postRecordWithFile(stack.url, label, {
+    name: 'kept.png',
+    type: 'image/png',
+    data: IMAGE,
+  });
+  assert.equal(res.status, CREATE.status, await res.clone().text());
+  const { id } = (await res.json()) as DomainRecord;
+  // As a read answers it: the create answer may carry more (a secret link).
+  const read = await fetch(stack.url(recordPath(id)));
+  assert.equal(read.status, 200);
+  return (await read.json()) as DomainRecord;
+}
 
 /** The record, read through the edge once the restarted stack serves again. */
 async function readBack(stack: Stack, record: DomainRecord): Promise<void> {
@@ -22,6 +46,12 @@ async function readBack(stack: Stack, record: DomainRecord): Promise<void> {
     { timeoutMs: 30_000 },
   );
   assert.deepEqual(await res.json(), record);
+  const files = fileUrlsOf(record);
+  assert.equal(files.length, 2, 'the record carries an image and its thumbnail');
+  for (const file of files) {
+    const served = await fetch(stack.url(file));
+    assert.equal(served.status, 200, `${file} after the restart`);
+  }
 }
 
 describe('persistence of the database volume', () => {
@@ -29,7 +59,7 @@ describe('persistence of the database volume', () => {
   let record: DomainRecord;
 
   before(async () => {
-    record = await createRecord(stack().url, 'Persistent', 'written before the restarts');
+    record = await createWithImage(stack(), 'Persistent');
   });
 
   test('a record survives stopping and starting every container', async () => {
@@ -54,5 +84,14 @@ describe('persistence of the database volume', () => {
     const dbAfter = await (await stack().container('db')).inspect();
     assert.notEqual(dbAfter.Id, dbBefore.Id, 'a new db container, on the old volume');
     await readBack(stack(), record);
+    // The reused volume (not seeded again) is still writable by the app's user.
+    const another = await createWithImage(stack(), 'After up');
+    assert.deepEqual(fileUrlsOf(another), fileUrlsOf(record), 'the same bytes, the same names');
+    const fresh = await postRecordWithFile(stack().url, 'After up', {
+      name: 'new.png',
+      type: 'image/png',
+      data: png(60, 60),
+    });
+    assert.equal(fresh.status, CREATE.status, await fresh.clone().text());
   });
 });

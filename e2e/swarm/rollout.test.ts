@@ -41,6 +41,7 @@ import {
   underLoad as underLoadAt,
   versions as versionsAt,
 } from '../src/swarm-steps.ts';
+import { assertUploadsKept, type UploadsResult, uploadsDuring } from '../src/uploads-during.ts';
 import {
   appliedMigrations,
   assertV2StillServes,
@@ -179,16 +180,23 @@ describe('the stack on Docker Swarm (one node)', { timeout: 20 * 60_000 }, () =>
     assert.equal(good.code, 0, good.stderr);
   });
 
-  test('a rolling update to a release with a new asset and a migration fails no request', async () => {
+  test('a rolling update to a release with a new asset and a migration fails no request, uploads included', async () => {
     const before = await page();
     let roll: ScriptRun | undefined;
+    let uploads: UploadsResult | undefined;
     const result = await underLoad('rolling update v1 → v2', async () => {
-      roll = await swarmScript('roll', ['app', V2], env);
+      uploads = await uploadsDuring(origin, async () => {
+        roll = await swarmScript('roll', ['app', V2], env);
+      });
     });
-    assert.ok(roll);
+    assert.ok(roll && uploads);
     printScript('roll app', roll);
     assert.equal(roll.code, 0, roll.stderr);
     assertNoFailures(result);
+    console.log(
+      `# uploads during the roll: ${uploads.statuses.length}, ${uploads.files.length} files`,
+    );
+    await assertUploadsKept(origin, uploads);
 
     const after = await versions();
     assert.deepEqual([...after.versions], ['e2e-v2'], 'every replica runs the new release');

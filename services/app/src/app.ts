@@ -12,11 +12,13 @@ import type { Manifest } from './collectstatic/index.ts';
 import type { Config } from './config.ts';
 import entries from './entries/routes.ts';
 import health from './health/routes.ts';
+import originals from './media/original-route.ts';
 import pages from './pages/routes.ts';
 import assets from './plugins/assets.ts';
 import db from './plugins/db.ts';
 import draining from './plugins/draining.ts';
 import errors, { sendError } from './plugins/errors.ts';
+import media from './plugins/media.ts';
 import requestContext, { INSTANCE_ID_HEADER } from './plugins/request-context.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import { RequestLog } from './request-log.ts';
@@ -73,9 +75,11 @@ export function buildApp(config: Readonly<Config>, options: BuildOptions) {
   app.register(requestContext, { instance });
   app.register(draining);
   app.register(db, { config });
+  app.register(media, { config });
   app.register(health, { version: config.version, instance });
-  app.register(entries, { prefix: '/api/entries' });
-  app.register(pages);
+  app.register(entries, { prefix: '/api/entries', maxUploadBytes: config.mediaMaxBytes });
+  app.register(pages, { maxUploadBytes: config.mediaMaxBytes });
+  app.register(originals);
   return app;
 }
 

@@ -7,6 +7,7 @@
  * `main.ts` prints before exiting 1 (the root README, "Contracts between
  * the containers"); the machinery is `@stack/shared`'s, the edge's too.
  */
+import { isAbsolute } from 'node:path';
 import {
   addressListSetting,
   invalid,
@@ -42,6 +43,9 @@ const readDatabaseSettings = entriesReader(DATABASE_SETTINGS);
  */
 export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
   const settings = readAppSettings(env);
+  if (settings.mediaRoot !== '' && !isAbsolute(settings.mediaRoot)) {
+    throw invalid('APP_MEDIA_ROOT', 'must be an absolute path');
+  }
   const database = databaseConnection(readDatabaseSettings(env), settings.env);
   return Object.freeze({
     ...settings,

@@ -8,6 +8,7 @@
  */
 import {
   boolean,
+  bytes,
   computed,
   integer,
   LOG_LEVELS,
@@ -79,6 +80,30 @@ export const APP_SETTINGS = {
     format: oneOf(['production', 'development'], 'production or development'),
     default: 'production',
     doc: '`production` renders with the static set baked into the image (`dist/static`); `development` builds it from `static/` at start, so edits show on restart',
+  }),
+  mediaRoot: setting({
+    env: 'APP_MEDIA_ROOT',
+    format: text('an absolute path'),
+    default: '',
+    doc: 'where uploaded images are written (compose: the `media` volume, read-only for the edge); empty: an entry with an image is refused 503 `uploads_disabled`',
+  }),
+  mediaMaxBytes: setting({
+    env: 'APP_MEDIA_MAX_BYTES',
+    format: bytes(1, 2 ** 30),
+    default: 8 * 1024 ** 2,
+    doc: "largest image accepted, as uploaded (413 `file_too_large`); keep the edge's `EDGE_UPLOAD_MAX_BODY_BYTES` a little above it",
+  }),
+  mediaMaxPixels: setting({
+    env: 'APP_MEDIA_MAX_PIXELS',
+    format: integer(1, 2 ** 28),
+    default: 40_000_000,
+    doc: 'largest image accepted in width × height, read from the header before decoding, so a decompression bomb is refused (422 `image_too_large`)',
+  }),
+  mediaSweepGraceMs: setting({
+    env: 'APP_MEDIA_SWEEP_GRACE_MS',
+    format: milliseconds(1000, 7 * 24 * 3_600_000),
+    default: 3_600_000,
+    doc: 'a stored file no entry names is deleted by the sweeper once it is this old (a file whose row never committed)',
   }),
 };
 

@@ -38,6 +38,10 @@ describe('config', () => {
         logLevel: 'info',
         version: pkg.version,
         env: 'production',
+        mediaRoot: '',
+        mediaMaxBytes: 8 * 1024 ** 2,
+        mediaMaxPixels: 40_000_000,
+        mediaSweepGraceMs: 3_600_000,
       },
     );
     assert.ok(Object.isFrozen(config));
@@ -102,6 +106,14 @@ describe('config', () => {
     rejects(
       { ...URL_ENV, APP_TRUSTED_PROXIES: '10.0.0.0/33' },
       'invalid setting APP_TRUSTED_PROXIES: "10.0.0.0/33" is not an IP address, a CIDR (prefix 0-32 for IPv4, 0-128 for IPv6) or one of loopback, linklocal, uniquelocal',
+    );
+    rejects(
+      { ...URL_ENV, APP_MEDIA_ROOT: 'srv/media' },
+      'invalid setting APP_MEDIA_ROOT: must be an absolute path',
+    );
+    rejects(
+      { ...URL_ENV, APP_MEDIA_MAX_PIXELS: '0' },
+      'invalid setting APP_MEDIA_MAX_PIXELS: must be an integer 1-268435456',
     );
   });
 

@@ -36,7 +36,22 @@ describe('npm run migrate (real PostgreSQL 17)', { concurrency: true }, () => {
     );
     assert.deepEqual(
       columns.rows.map((row) => row.column_name),
-      ['id', 'author', 'message', 'created_at'],
+      [
+        'id',
+        'author',
+        'message',
+        'created_at',
+        'image_path',
+        'image_type',
+        'image_width',
+        'image_height',
+        'thumb_path',
+        'thumb_width',
+        'thumb_height',
+        'image_name',
+        'original_path',
+        'original_key_hash',
+      ],
     );
 
     const second = await runScript('migrate.ts', { ...appEnv(db), APP_LOG_LEVEL: 'info' });

@@ -25,8 +25,10 @@ export type Settings = Values<typeof SETTINGS>;
 /** The settings with the upstream a URL and the address lists parsed into their entries. */
 export type Config = Omit<
   Settings,
-  'upstream' | 'trustedProxies' | 'metricsAllow' | 'tlsNames' | 'tlsFiles'
+  'upstream' | 'trustedProxies' | 'metricsAllow' | 'tlsNames' | 'tlsFiles' | 'uploadPaths'
 > & {
+  /** Path prefixes, each `/…` without a trailing slash. */
+  readonly uploadPaths: readonly string[];
   readonly upstream: URL;
   readonly trustedProxies: readonly string[];
   readonly metricsAllow: readonly string[];
@@ -56,6 +58,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
   // A typo in the volume path would otherwise answer 404 forever: fail at start.
   if (!isDirectory(staticRoot)) {
     throw invalid('EDGE_STATIC_ROOT', `${staticRoot} is not a readable directory`);
+  }
+  for (const [name, value] of [
+    ['EDGE_MEDIA_ROOT', settings.mediaRoot],
+    ['EDGE_PROTECTED_ROOT', settings.protectedRoot],
+  ] as const) {
+    if (value !== '' && !isDirectory(resolve(value))) {
+      throw invalid(name, `${resolve(value)} is not a readable directory`);
+    }
   }
   // node:http refuses a headers timeout longer than the request timeout.
   if (settings.headersTimeoutMs > settings.requestTimeoutMs) {
@@ -94,6 +104,9 @@ function configFrom(settings: Settings): Readonly<Config> {
   return Object.freeze({
     ...settings,
     staticRoot: resolve(settings.staticRoot),
+    mediaRoot: settings.mediaRoot === '' ? '' : resolve(settings.mediaRoot),
+    protectedRoot: settings.protectedRoot === '' ? '' : resolve(settings.protectedRoot),
+    uploadPaths: uploadPaths(settings.uploadPaths),
     upstream: upstreamUrl(settings.upstream),
     // `@stack/shared`'s address-list grammar (frozen lists), the app's too.
     trustedProxies: addressListSetting('EDGE_TRUSTED_PROXIES', settings.trustedProxies),
@@ -101,6 +114,19 @@ function configFrom(settings: Settings): Readonly<Config> {
     tlsNames: tlsNames(settings.tlsNames),
     tlsFiles: tlsFilePairs(settings.tlsFiles),
   });
+}
+
+function uploadPaths(value: string): readonly string[] {
+  const paths = value
+    .split(',')
+    .map((path) => path.trim())
+    .filter((path) => path !== '');
+  for (const path of paths) {
+    if (!/^\/[A-Za-z0-9._~!$&'()*+;=:@%/-]*$/.test(path)) {
+      throw invalid('EDGE_UPLOAD_PATHS', `${JSON.stringify(path)} is not a path starting with /`);
+    }
+  }
+  return Object.freeze(paths.map((path) => (path.length > 1 ? path.replace(/\/+$/, '') : path)));
 }
 
 /** `http://host:port` only: the proxy speaks plain HTTP/1.1 to the app replicas. */

@@ -9,12 +9,16 @@ import type { CachePeers } from './cache/peers.ts';
 import type { Config } from './config.ts';
 import { sendError } from './errors.ts';
 import type { Lifecycle } from './lifecycle.ts';
+import { MEDIA_ERROR_HEADERS, MEDIA_PREFIX } from './media/representation.ts';
 import { EdgeCounters, type EdgeStats, edgeStats } from './metrics.ts';
+import { edgeOwns } from './owned-paths.ts';
 import accessLogPlugin from './plugins/access-log.ts';
-import errorsPlugin, { EDGE_PREFIX } from './plugins/errors.ts';
+import errorsPlugin from './plugins/errors.ts';
 import healthPlugin from './plugins/health.ts';
+import mediaFilesPlugin from './plugins/media-files.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import staticFilesPlugin from './plugins/static-files.ts';
+import { accelOptions } from './proxy/accel.ts';
 import {
   acceptsUpgrade,
   createProxy,
@@ -28,7 +32,6 @@ import {
 import { clientErrorHandler, endSocket } from './socket-answers.ts';
 import { createFastPath } from './static/fast-path.ts';
 import { answerStreamsFirst, createH2FastPath } from './static/fast-path-h2.ts';
-import { STATIC_PREFIX } from './static/request-path.ts';
 import { StaticTable } from './static/table.ts';
 import { TlsListener } from './tls/listener.ts';
 import { httpsRedirect } from './tls/redirect.ts';
@@ -54,12 +57,6 @@ export interface EdgeDependencies {
 
 /** What an Http2ServerRequest adds that the proxied path reads. */
 type H2Request = IncomingMessage & { stream: { session: { socket: { bytesWritten: number } } } };
-
-/** Paths the edge answers itself; everything else belongs to the app. */
-function ownedByEdge(url: string): boolean {
-  // Not origin-form (`*`, an absolute URL): never proxied; Fastify answers 404/400.
-  return url.charCodeAt(0) !== 47 || url.startsWith(STATIC_PREFIX) || url.startsWith(EDGE_PREFIX);
-}
 
 /**
  * The proxied request's side of the server: request id, the access-log line
@@ -119,6 +116,8 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
     pollMs: config.staticPollMs,
     log: logger,
   });
+  const mediaReal = config.mediaRoot === '' ? '' : realpathSync(config.mediaRoot);
+  const ownedByEdge = edgeOwns(mediaReal !== '');
   const lifecycle: Lifecycle = { draining: false, closing: false };
   const counters = new EdgeCounters();
   const plainLog = accessLogTo(logger);
@@ -136,6 +135,7 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
     serverHeader: '',
     resolve: deps.resolve ?? defaultResolver,
     cachePeers: deps.cachePeers,
+    accel: accelOptions(config.protectedRoot, logger),
   });
   const proxied = proxyDispatch(proxy, lifecycle, plainLog);
 
@@ -248,6 +248,7 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
         );
       });
       reply.header(REQUEST_ID_HEADER, request.id);
+      if (request.url.startsWith(MEDIA_PREFIX)) reply.headers(MEDIA_ERROR_HEADERS);
       return sendError(request, reply, 400, error.message);
     },
     serverFactory: (handler) => {
@@ -296,5 +297,6 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
   edge.register(healthPlugin);
   edge.register(metricsPlugin, { gather, allow: trustList(config.metricsAllow) });
   edge.register(staticFilesPlugin, { table, rootReal, hits: counters });
+  if (mediaReal !== '') edge.register(mediaFilesPlugin, { rootReal: mediaReal });
   return edge;
 }

@@ -49,6 +49,18 @@ export const SETTINGS = {
     default: '/srv/static',
     doc: 'the collectstatic volume, read-only; must exist',
   }),
+  mediaRoot: setting({
+    env: 'EDGE_MEDIA_ROOT',
+    format: text('a directory path'),
+    default: '',
+    doc: "user uploads served under `/media/` (Django's `MEDIA_ROOT`), read-only; empty: `/media/` is the app's",
+  }),
+  protectedRoot: setting({
+    env: 'EDGE_PROTECTED_ROOT',
+    format: text('a directory path'),
+    default: '',
+    doc: "files the app hands out with `X-Accel-Redirect: /_protected/<path>` after its own permission check (nginx's `internal` location), read-only; never served to a direct request",
+  }),
   workers: setting({
     env: 'EDGE_WORKERS',
     format: integer(1, 256),
@@ -128,6 +140,18 @@ export const SETTINGS = {
     format: bytes(0, 2 ** 40, '0: no limit'),
     default: 1024 ** 2,
     doc: "request body limit (413; nginx's `client_max_body_size`)",
+  }),
+  uploadPaths: setting({
+    env: 'EDGE_UPLOAD_PATHS',
+    format: text('comma-separated path prefixes (/entries,/api/entries)'),
+    default: '',
+    doc: 'requests under these paths (whole segments) take `EDGE_UPLOAD_MAX_BODY_BYTES` instead of `EDGE_MAX_BODY_BYTES`',
+  }),
+  uploadMaxBodyBytes: setting({
+    env: 'EDGE_UPLOAD_MAX_BODY_BYTES',
+    format: bytes(0, 2 ** 40, '0: no limit'),
+    default: 10 * 1024 ** 2,
+    doc: 'request body limit on `EDGE_UPLOAD_PATHS` (413 before the app sees the body)',
   }),
   upstreamConnectTimeoutMs: setting({
     env: 'EDGE_UPSTREAM_CONNECT_TIMEOUT_MS',

@@ -2,11 +2,29 @@
 import type pg from 'pg';
 import type { Position } from './cursor.ts';
 
+/** An entry's image as stored: paths relative to the media root. */
+export interface StoredImage {
+  path: string;
+  type: string;
+  width: number;
+  height: number;
+  thumbPath: string;
+  thumbWidth: number;
+  thumbHeight: number;
+  /** The client's file name: metadata only, escaped wherever it is shown. */
+  name: string;
+  /** The bytes as uploaded, under the protected root; served only with the key. */
+  originalPath: string;
+  /** SHA-256 of the original's secret key (media/service.ts). */
+  keyHash: string;
+}
+
 export interface Entry {
   id: number;
   author: string;
   message: string;
   createdAt: string;
+  image: StoredImage | null;
 }
 
 export interface EntryPage {
@@ -21,12 +39,24 @@ interface EntryRow {
   message: string;
   created_at: Date;
   created_micros: string;
+  image_path: string | null;
+  image_type: string;
+  image_width: number;
+  image_height: number;
+  thumb_path: string;
+  thumb_width: number;
+  thumb_height: number;
+  image_name: string;
+  original_path: string;
+  original_key_hash: string;
 }
 
 // The position travels as exact integers: a float or a JS Date would drop
 // microseconds and skip or repeat entries at page edges.
 const COLUMNS = `id, author, message, created_at,
-  (extract(epoch FROM created_at) * 1000000)::bigint AS created_micros`;
+  (extract(epoch FROM created_at) * 1000000)::bigint AS created_micros,
+  image_path, image_type, image_width, image_height, thumb_path, thumb_width, thumb_height,
+  image_name, original_path, original_key_hash`;
 
 function toEntry(row: EntryRow): Entry {
   return {
@@ -35,6 +65,21 @@ function toEntry(row: EntryRow): Entry {
     author: row.author,
     message: row.message,
     createdAt: row.created_at.toISOString(),
+    image:
+      row.image_path === null
+        ? null
+        : {
+            path: row.image_path,
+            type: row.image_type,
+            width: row.image_width,
+            height: row.image_height,
+            thumbPath: row.thumb_path,
+            thumbWidth: row.thumb_width,
+            thumbHeight: row.thumb_height,
+            name: row.image_name,
+            originalPath: row.original_path,
+            keyHash: row.original_key_hash,
+          },
   };
 }
 
@@ -64,10 +109,26 @@ export function entryRepository(pool: pg.Pool) {
       return { entries: page.map(toEntry), next };
     },
 
-    async create(author: string, message: string): Promise<Entry> {
+    /** `image`'s files must already be stored: the row is committed after them. */
+    async create(author: string, message: string, image?: StoredImage): Promise<Entry> {
       const { rows } = await pool.query<EntryRow>(
-        `INSERT INTO entries (author, message) VALUES ($1, $2) RETURNING ${COLUMNS}`,
-        [author, message],
+        `INSERT INTO entries (author, message, image_path, image_type, image_width, image_height,
+           thumb_path, thumb_width, thumb_height, image_name, original_path, original_key_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${COLUMNS}`,
+        [
+          author,
+          message,
+          image?.path ?? null,
+          image?.type ?? null,
+          image?.width ?? null,
+          image?.height ?? null,
+          image?.thumbPath ?? null,
+          image?.thumbWidth ?? null,
+          image?.thumbHeight ?? null,
+          image?.name ?? null,
+          image?.originalPath ?? null,
+          image?.keyHash ?? null,
+        ],
       );
       const [row] = rows;
       if (!row) throw new Error('INSERT returned no row');
@@ -81,9 +142,26 @@ export function entryRepository(pool: pg.Pool) {
       return rows[0] && toEntry(rows[0]);
     },
 
-    /** True when an entry was deleted. */
-    async remove(id: number): Promise<boolean> {
-      const { rowCount } = await pool.query('DELETE FROM entries WHERE id = $1', [id]);
+    /** The deleted entry's media paths (none without an image), or undefined when there was none. */
+    async remove(id: number): Promise<string[] | undefined> {
+      const { rows } = await pool.query<Record<string, string | null>>(
+        'DELETE FROM entries WHERE id = $1 RETURNING image_path, thumb_path, original_path',
+        [id],
+      );
+      const [row] = rows;
+      if (!row) return undefined;
+      return [row.image_path, row.thumb_path, row.original_path].filter(
+        (path): path is string => typeof path === 'string',
+      );
+    },
+
+    /** True when some entry names `path` (relative to the media root). */
+    async mediaInUse(path: string): Promise<boolean> {
+      const { rowCount } = await pool.query(
+        `SELECT 1 FROM entries
+         WHERE image_path = $1 OR thumb_path = $1 OR original_path = $1 LIMIT 1`,
+        [path],
+      );
       return rowCount === 1;
     },
   };

@@ -2,11 +2,33 @@ import { Type } from 'typebox';
 import type { FormMessages } from '../pages/form-validation.ts';
 import { ErrorResponse } from '../plugins/errors.ts';
 
+const ImageFile = Type.Object({
+  url: Type.String(),
+  width: Type.Integer(),
+  height: Type.Integer(),
+});
+
+/** An entry's image as the API shows it: URLs under the edge's /media/. */
+export const EntryImage = Type.Object({
+  ...ImageFile.properties,
+  type: Type.String(),
+  /** The uploader's file name, as metadata. */
+  name: Type.String(),
+  thumbnail: ImageFile,
+});
+
 export const Entry = Type.Object({
   id: Type.Integer(),
   author: Type.String(),
   message: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
+  image: Type.Union([EntryImage, Type.Null()]),
+});
+
+/** A 201's entry: with an image, also the secret link to the original upload. */
+export const CreatedEntry = Type.Object({
+  ...Entry.properties,
+  originalUrl: Type.Optional(Type.String()),
 });
 
 /** Limits in characters (code points), shared by the API and the form. */
@@ -20,6 +42,16 @@ export const NewEntry = Type.Object(
     author: Type.String({ minLength: 1, maxLength: AUTHOR_MAX_CHARS }),
     message: Type.String({ minLength: 1, maxLength: MESSAGE_MAX_CHARS }),
   },
+  { additionalProperties: false },
+);
+
+/**
+ * The same fields as a multipart body (the form with a file input, or the
+ * API), plus the optional `image` file part, which the multipart parser
+ * (media/uploads.ts) has already streamed to disk.
+ */
+export const NewEntryWithImage = Type.Object(
+  { ...NewEntry.properties, image: Type.Optional(Type.Unknown()) },
   { additionalProperties: false },
 );
 

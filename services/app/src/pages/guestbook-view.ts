@@ -1,5 +1,8 @@
 import { html } from 'ghtml';
+import type { StoredImage } from '../entries/repository.ts';
 import { AUTHOR_MAX_CHARS, MESSAGE_MAX_CHARS } from '../entries/schemas.ts';
+import { IMAGE_KINDS } from '../media/kinds.ts';
+import { MEDIA_URL_PREFIX } from '../media/service.ts';
 import { type AssetUrl, layout } from './layout.ts';
 
 export interface EntryView {
@@ -8,6 +11,7 @@ export interface EntryView {
   message: string;
   /** ISO 8601, as the API returns it. */
   createdAt: string;
+  image: StoredImage | null;
 }
 
 type Field = 'author' | 'message';
@@ -15,8 +19,12 @@ type Field = 'author' | 'message';
 /** What the form shows back after a failed post: the values as typed, and why. */
 export interface FormState {
   values: Record<Field, string>;
-  errors: Partial<Record<Field, string>>;
+  errors: Partial<Record<Field | 'image', string>>;
 }
+
+const ACCEPTED_TYPES = Object.values(IMAGE_KINDS)
+  .map((kind) => kind.mime)
+  .join(',');
 
 export interface GuestbookPageInput {
   asset: AssetUrl;
@@ -46,6 +54,7 @@ function entryItem(entry: EntryView, csrfToken: string): string {
 <div class="entry-meta"><span class="entry-author">${entry.author}</span>
 <time class="entry-time" datetime="${entry.createdAt}">${dateFormat.format(created)} UTC</time></div>
 <p class="entry-message">${entry.message}</p>
+!${entry.image ? entryImage(entry.image, entry.author) : ''}
 <div class="entry-actions">
 <form method="post" action="/entries/${entry.id}/delete" data-confirm="Delete this entry?">
 <input type="hidden" name="_csrf" value="${csrfToken}">
@@ -55,7 +64,19 @@ function entryItem(entry: EntryView, csrfToken: string): string {
 </li>`;
 }
 
-function field(name: Field, label: string, control: string, error: string | undefined): string {
+// The client's file name is shown only as escaped text (the alt and title).
+function entryImage(image: StoredImage, author: string): string {
+  return html`<a class="entry-image" href="${MEDIA_URL_PREFIX + image.path}" title="${image.name}">
+<img src="${MEDIA_URL_PREFIX + image.thumbPath}" width="${image.thumbWidth}" height="${image.thumbHeight}" alt="Image posted by ${author}: ${image.name}" loading="lazy">
+</a>`;
+}
+
+function field(
+  name: Field | 'image',
+  label: string,
+  control: string,
+  error: string | undefined,
+): string {
   return html`<div class="field!${error ? ' field-invalid' : ''}">
 <label for="${name}">${label}</label>
 !${control}
@@ -70,13 +91,20 @@ function postForm(csrfToken: string, { values, errors }: FormState): string {
     errors[name] ? html` aria-invalid="true" aria-describedby="${name}-error"` : '';
   const author = html`<input id="author" name="author" autocomplete="name" required maxlength="${AUTHOR_MAX_CHARS}" value="${values.author}"!${invalid('author')}>`;
   const message = html`<textarea id="message" name="message" rows="4" required maxlength="${MESSAGE_MAX_CHARS}"!${invalid('message')}>${values.message}</textarea>`;
+  const imageInvalid = errors.image
+    ? html` aria-invalid="true" aria-describedby="image-error"`
+    : '';
+  const image = html`<input type="file" id="image" name="image" accept="${ACCEPTED_TYPES}"!${imageInvalid}>
+<img class="image-preview" id="image-preview" alt="" hidden>`;
   // novalidate: the server's messages are the ones shown, with or without script.
+  // multipart: the file input; without script the form posts it as is.
   return html`<section class="card" aria-labelledby="form-title">
 <h2 id="form-title">Sign the guestbook</h2>
-<form method="post" action="/entries" novalidate>
+<form method="post" action="/entries" enctype="multipart/form-data" novalidate>
 <input type="hidden" name="_csrf" value="${csrfToken}">
 !${field('author', 'Name', author, errors.author)}
 !${field('message', 'Message', message, errors.message)}
+!${field('image', 'Image (optional: PNG, JPEG, WebP, GIF or AVIF)', image, errors.image)}
 <div class="form-actions"><button type="submit" class="button">Post</button></div>
 </form>
 </section>`;

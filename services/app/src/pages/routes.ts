@@ -7,15 +7,19 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { decodeCursor, encodeCursor } from '../entries/cursor.ts';
-import { entryRepository } from '../entries/repository.ts';
+import { entryRepository, type StoredImage } from '../entries/repository.ts';
 import { EntryParams, NewEntry, newEntryMessages } from '../entries/schemas.ts';
 import { HttpError } from '../http-error.ts';
+import { isUpload } from '../media/service.ts';
+import uploads from '../media/uploads.ts';
 import { formValidator } from './form-validation.ts';
 import forms from './forms.ts';
 import { type FormState, guestbookPage } from './guestbook-view.ts';
 
 export interface PagesOptions {
   pageSize?: number;
+  /** APP_MEDIA_MAX_BYTES: the largest image the form takes. */
+  maxUploadBytes: number;
 }
 
 const HTML = 'text/html; charset=utf-8';
@@ -28,10 +32,15 @@ const PageQuery = Type.Object({
 // The API's schema, compiled once: the form accepts what POST /api/entries accepts.
 const readEntryForm = formValidator(NewEntry, newEntryMessages);
 
-const pages: FastifyPluginAsyncTypebox<PagesOptions> = async (app, { pageSize = 20 }) => {
+const pages: FastifyPluginAsyncTypebox<PagesOptions> = async (
+  app,
+  { pageSize = 20, maxUploadBytes },
+) => {
   const repository = entryRepository(app.db);
 
   await app.register(forms);
+  // The form is multipart (its file input); a urlencoded post still works.
+  await app.register(uploads, { maxBytes: maxUploadBytes });
 
   async function render(
     reply: FastifyReply,
@@ -67,7 +76,22 @@ const pages: FastifyPluginAsyncTypebox<PagesOptions> = async (app, { pageSize = 
     const form = readEntryForm(request.body);
     // 422: understood but not acceptable; the page says why and keeps the input.
     if (!form.ok) return render(reply, 422, { form });
-    const entry = await repository.create(form.value.author, form.value.message);
+    const upload = (request.body as { image?: unknown }).image;
+    let image: StoredImage | undefined;
+    if (isUpload(upload)) {
+      try {
+        image = (await app.media.save(upload)).image;
+      } catch (error) {
+        if (!(error instanceof HttpError) || error.statusCode >= 500) throw error;
+        // The image's own problem (its type, size, pixels): said beside the
+        // file input, with the text kept. The status stays the API's.
+        const values = form.value;
+        return render(reply, error.statusCode, {
+          form: { values, errors: { image: error.message } },
+        });
+      }
+    }
+    const entry = await repository.create(form.value.author, form.value.message, image);
     // 303 turns the POST into a GET, so a reload does not post twice.
     return reply.redirect(`/?posted=1#entry-${entry.id}`, 303);
   });
@@ -78,7 +102,8 @@ const pages: FastifyPluginAsyncTypebox<PagesOptions> = async (app, { pageSize = 
     async (request, reply) => {
       // Deleting what is already gone lands on the same page: the outcome the
       // visitor wanted holds, and a double-submitted form is harmless.
-      await repository.remove(request.params.id);
+      const files = await repository.remove(request.params.id);
+      if (files) await app.media.release(files, repository.mediaInUse);
       return reply.redirect('/', 303);
     },
   );

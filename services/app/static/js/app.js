@@ -93,8 +93,33 @@ function localiseTimes() {
   }
 }
 
+/**
+ * A preview of the chosen image under the file input, from a blob: URL (the
+ * page's CSP allows blob: images for this): nothing is uploaded before the
+ * form is posted, and without script the form posts the file all the same.
+ */
+function previewImages() {
+  for (const input of document.querySelectorAll('input[type="file"]')) {
+    const preview = document.getElementById(`${input.id}-preview`);
+    if (!(preview instanceof HTMLImageElement)) continue;
+    input.addEventListener('change', () => {
+      if (preview.src) URL.revokeObjectURL(preview.src);
+      const [file] = input.files ?? [];
+      if (!file || !file.type.startsWith('image/')) {
+        preview.hidden = true;
+        preview.removeAttribute('src');
+        return;
+      }
+      preview.src = URL.createObjectURL(file);
+      preview.alt = `Preview of ${file.name}`;
+      preview.hidden = false;
+    });
+  }
+}
+
 // Registered first, so it runs before preventDoubleSubmit sees the event.
 confirmDangerousForms();
 preventDoubleSubmit();
 addCharacterCounters();
+previewImages();
 localiseTimes();

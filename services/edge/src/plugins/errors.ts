@@ -11,6 +11,7 @@ import { errorBodySchema } from '@stack/shared';
 import type { FastifyError } from 'fastify';
 import fp from 'fastify-plugin';
 import { codeFor, methodNotAllowed, sendError } from '../errors.ts';
+import { MEDIA_PREFIX } from '../media/representation.ts';
 import { type LingerOptions, lingerIfUnread } from '../proxy/index.ts';
 import { STATIC_PREFIX } from '../static/request-path.ts';
 
@@ -32,7 +33,10 @@ export default fp<{ linger: LingerOptions }>(
     });
 
     edge.setNotFoundHandler((request, reply) => {
-      const owned = request.url.startsWith(STATIC_PREFIX) || request.url.startsWith(EDGE_PREFIX);
+      const owned =
+        request.url.startsWith(STATIC_PREFIX) ||
+        request.url.startsWith(EDGE_PREFIX) ||
+        request.url.startsWith(MEDIA_PREFIX);
       if (owned && request.method !== 'GET' && request.method !== 'HEAD') {
         return methodNotAllowed(request, reply);
       }

@@ -21,7 +21,8 @@ export interface StaticFilesOptions {
 
 type Body = Buffer | NodeJS.ReadableStream;
 
-function answer(
+/** A representation's answer to GET/HEAD: 200, 206, 304, 412 or 416 (preconditions.ts). */
+export function answer(
   request: FastifyRequest,
   reply: FastifyReply,
   rep: Representation,

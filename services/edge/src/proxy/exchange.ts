@@ -5,10 +5,13 @@
  * the prototype and its listeners are shared functions, so a request costs
  * one object, not a set of closures.
  */
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { relayAccel } from './accel.ts';
 import { RequestBody } from './body.ts';
+import { bodyLimitFor } from './body-limits.ts';
 import { createCompressor } from './compress.ts';
 import type { ProxyContext, ResponseTap, Shared } from './context.ts';
 import {
@@ -54,6 +57,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   tap: ResponseTap | null = null;
   /** The tap answered the client itself: the upstream's body goes nowhere. */
   detached = false;
+  /** The upstream's `X-Accel-Redirect` and head: the edge answers with that file (accel.ts). */
+  accel: { value: string; headers: Record<string, string | string[] | undefined> } | null = null;
   /** onRequestStart ran: undici is writing the request to a connected socket. */
   started = false;
   responded = false;
@@ -125,7 +130,12 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.controller = null;
     const ctx = this.ctx;
     ctx.upstreamAddress = ctx.upstreamAddress ? `${ctx.upstreamAddress}, ${u.key}` : u.key;
-    if (this.hasBody) this.body = new RequestBody(this.req, this.shared.options.maxBodyBytes);
+    if (this.hasBody) {
+      this.body = new RequestBody(
+        this.req,
+        bodyLimitFor(this.shared.options, this.req.url as string),
+      );
+    }
     this.attemptT0 = performance.now();
     try {
       u.pool.dispatch(
@@ -160,6 +170,16 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.ctx.upstreamStatus = statusCode;
     this.connection = headers.connection;
     const { options, counters } = this.shared;
+    const accel = headers['x-accel-redirect'];
+    if (accel !== undefined) {
+      // Answered from the protected root once the upstream's (empty) body
+      // ends; never kept by the cache.
+      this.accel = { value: typeof accel === 'string' ? accel : '', headers };
+      this.tap?.abort();
+      this.tap = null;
+      this.responded = true;
+      return;
+    }
     const { out, encoding } = responseHead(
       this.req,
       statusCode,
@@ -194,6 +214,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.accel !== null) return;
     if (this.tap !== null) {
       this.tap.data(chunk);
       if (this.detached) return;
@@ -216,6 +237,13 @@ export class Exchange implements Dispatcher.DispatchHandler {
   ): void {
     this.ended = true;
     this.settle();
+    if (this.accel !== null) {
+      const { counters, options } = this.shared;
+      const { req, res, accel } = this;
+      const count = (status: number) => counters.response(status);
+      relayAccel(req, res, accel, this.ctx.requestId, options.accel, options.serverHeader, count);
+      return;
+    }
     this.tap?.end();
     if (this.detached) return;
     passTrailers(this.req, this.res, trailers, this.connection);

@@ -3,11 +3,13 @@
  * objects: the server hands it every request that is not `/static/` or
  * `/_edge/`. See README.md for the contract and the settings.
  */
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { createCache, type EdgeCache } from '../cache/index.ts';
 import { BackgroundExchange } from './background.ts';
+import { bodyLimitFor } from './body-limits.ts';
 import type { ProxyContext, ResponseTap, Shared } from './context.ts';
 import {
   BAD_HOST,
@@ -108,7 +110,6 @@ export function createProxy(options: ProxyOptions): EdgeProxy {
     options.rateLimitPerSecond > 0
       ? new RateLimiter(options.rateLimitPerSecond, options.rateLimitBurst)
       : null;
-  const maxBody = options.maxBodyBytes;
   const serverHeader = options.serverHeader;
 
   function forward(
@@ -169,6 +170,7 @@ export function createProxy(options: ProxyOptions): EdgeProxy {
     }
     const length = headers['content-length'];
     // Refused before a byte of the body is read, as nginx does.
+    const maxBody = bodyLimitFor(options, req.url as string);
     if (maxBody > 0 && length !== undefined && Number(length) > maxBody) {
       return { error: BODY_TOO_LARGE, headers: undefined, close: true };
     }

@@ -7,6 +7,7 @@
 import { promises as dns } from 'node:dns';
 import type { CachePeers } from '../cache/peers.ts';
 import { type Config, DEFAULTS } from '../config.ts';
+import type { AccelOptions } from './accel.ts';
 
 export interface ResolvedAddress {
   address: string;
@@ -21,6 +22,8 @@ export const PROXY_SETTINGS = [
   'upstream',
   'trustedProxies',
   'maxBodyBytes',
+  'uploadPaths',
+  'uploadMaxBodyBytes',
   'upstreamConnectTimeoutMs',
   'upstreamTimeoutMs',
   'resolveIntervalMs',
@@ -47,6 +50,8 @@ export type ProxyOptions = ProxySettings & {
   readonly resolve: Resolver;
   /** The other workers' caches, told of each invalidation (cache/peers.ts); none in one process. */
   readonly cachePeers?: CachePeers | undefined;
+  /** Where an upstream's `X-Accel-Redirect` is served from (accel.ts). */
+  readonly accel?: AccelOptions | undefined;
 };
 
 export const defaultResolver: Resolver = (hostname) => dns.lookup(hostname, { all: true });

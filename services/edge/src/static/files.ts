@@ -10,6 +10,7 @@
  * byte-for-byte identical implementation of its validators. The protocol
  * lives once in preconditions.ts; this file only finds and opens files.
  */
+import type { Stats } from 'node:fs';
 import { type FileHandle, open, realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { chooseEncoding } from './negotiate.ts';
@@ -47,14 +48,12 @@ export async function resolveInside(rootReal: string, rel: string): Promise<stri
   return real;
 }
 
-async function openFile(
+/** `rel` opened when it is a regular file inside `rootReal`, with facts from the open descriptor. */
+export async function openInside(
   rootReal: string,
   rel: string,
-  served: string,
-  encoding: Encoding | undefined,
-  immutable: boolean,
-): Promise<OpenedFile | undefined> {
-  const real = await resolveInside(rootReal, served);
+): Promise<{ handle: FileHandle; stat: Stats } | undefined> {
+  const real = await resolveInside(rootReal, rel);
   if (real === undefined) return undefined;
   let handle: FileHandle;
   try {
@@ -63,13 +62,28 @@ async function openFile(
     return undefined;
   }
   // Facts from the open descriptor, so headers and bytes describe the same
-  // file even if collectstatic renames a new one over the name meanwhile.
+  // file even if a new one is renamed over the name meanwhile.
   const stat = await handle.stat();
   if (!stat.isFile()) {
     await handle.close();
     return undefined;
   }
-  return { rep: representationOf({ rel, stat, encoding, immutable }), handle };
+  return { handle, stat };
+}
+
+async function openFile(
+  rootReal: string,
+  rel: string,
+  served: string,
+  encoding: Encoding | undefined,
+  immutable: boolean,
+): Promise<OpenedFile | undefined> {
+  const opened = await openInside(rootReal, served);
+  if (opened === undefined) return undefined;
+  return {
+    rep: representationOf({ rel, stat: opened.stat, encoding, immutable }),
+    handle: opened.handle,
+  };
 }
 
 /**

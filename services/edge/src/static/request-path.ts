@@ -21,8 +21,13 @@ const NOT_FOUND = { ok: false, status: 404, reason: 'no such file' } as const;
  * as nginx's usual `location ~ /\. { return 404; }` does.
  */
 export function staticPathOf(url: string): StaticPath {
+  return pathUnder(STATIC_PREFIX, url);
+}
+
+/** The same rules for any root the edge serves: `url` starts with `prefix`. */
+export function pathUnder(prefix: string, url: string): StaticPath {
   const query = url.indexOf('?');
-  const encoded = url.slice(STATIC_PREFIX.length, query === -1 ? url.length : query);
+  const encoded = url.slice(prefix.length, query === -1 ? url.length : query);
   let decoded: string;
   try {
     decoded = decodeURIComponent(encoded);
