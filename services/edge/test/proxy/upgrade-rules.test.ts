@@ -129,7 +129,9 @@ test('bytes in either direction alone keep a tunnel open', async (t) => {
   });
   const edge = await startEdge(t, {
     upstream: upstreamUrl(upstream.port, '127.0.0.1'),
-    tunnelIdleMs: 300,
+    // Ten times the gap between messages: a loaded CI machine stretched a
+    // 100 ms sleep past a 300 ms window once.
+    tunnelIdleMs: 1000,
   });
   const ws = open(t, edge.port);
   let closed = false;
@@ -138,12 +140,12 @@ test('bytes in either direction alone keep a tunnel open', async (t) => {
   });
   await once(ws, 'open');
   await until(() => upstreamSide !== undefined);
-  // 900 ms of the client talking to a silent upstream, then 900 ms the other way.
-  for (let i = 0; i < 9; i++) {
+  // 1.2 s of the client talking to a silent upstream, then 1.2 s the other way.
+  for (let i = 0; i < 12; i++) {
     ws.send('from the client');
     await sleep(100);
   }
-  for (let i = 0; i < 9; i++) {
+  for (let i = 0; i < 12; i++) {
     upstreamSide?.send('from the upstream');
     await sleep(100);
   }
