@@ -143,7 +143,7 @@ export const SETTINGS = {
   }),
   uploadPaths: setting({
     env: 'EDGE_UPLOAD_PATHS',
-    format: text('comma-separated path prefixes (/entries,/api/entries)'),
+    format: text('comma-separated path prefixes (/uploads,/api/photos)'),
     default: '',
     doc: 'requests under these paths (whole segments) take `EDGE_UPLOAD_MAX_BODY_BYTES` instead of `EDGE_MAX_BODY_BYTES`',
   }),

@@ -52,20 +52,20 @@ test('under EDGE_UPLOAD_PATHS the upload limit applies, whole segments only', as
   const edge = await startEdge(t, {
     upstream: upstreamUrl(upstream.port, '127.0.0.1'),
     maxBodyBytes: 1000,
-    uploadPaths: ['/entries', '/api/entries'],
+    uploadPaths: ['/uploads', '/api/photos'],
     uploadMaxBodyBytes: 3000,
   });
   const post = (path: string, bytes: number) =>
     send(edge.port, { method: 'POST', path, body: Buffer.alloc(bytes) });
-  assert.equal((await post('/entries', 3000)).text, '3000');
-  assert.equal((await post('/api/entries?x=1', 3000)).text, '3000');
-  assert.equal((await post('/entries/7/delete', 2000)).text, '2000');
-  assert.equal((await post('/entries', 3001)).status, 413, 'over the upload limit');
-  assert.equal((await post('/entriesX', 1001)).status, 413, 'not a whole segment');
+  assert.equal((await post('/uploads', 3000)).text, '3000');
+  assert.equal((await post('/api/photos?x=1', 3000)).text, '3000');
+  assert.equal((await post('/uploads/7/delete', 2000)).text, '2000');
+  assert.equal((await post('/uploads', 3001)).status, 413, 'over the upload limit');
+  assert.equal((await post('/uploadsX', 1001)).status, 413, 'not a whole segment');
   assert.equal((await post('/other', 1001)).status, 413, 'elsewhere the general limit');
   const chunked = await send(edge.port, {
     method: 'POST',
-    path: '/entries',
+    path: '/uploads',
     body: Array.from({ length: 4 }, () => Buffer.alloc(800)),
   });
   assert.equal(chunked.status, 413, 'a chunked body over the upload limit');
