@@ -4,7 +4,7 @@
  * only 200/403/404, only text-like types, only above a size.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Transform } from 'node:stream';
+import type { Transform, Writable } from 'node:stream';
 import { constants, createBrotliCompress, createGzip } from 'node:zlib';
 import negotiate from '@fastify/accept-negotiator';
 
@@ -69,4 +69,22 @@ export function createCompressor(encoding: Encoding, sizeHint: number): Transfor
   };
   if (sizeHint > 0) params[constants.BROTLI_PARAM_SIZE_HINT] = sizeHint;
   return createBrotliCompress({ params });
+}
+
+/**
+ * A compressor piped into `res`, for a relayed body: `resume` is called
+ * when it drains (the upstream's paused body goes on), and its failure
+ * destroys `res`, so the client sees a cut response, not a complete one.
+ */
+export function compressInto(
+  res: Writable,
+  encoding: Encoding,
+  sizeHint: number,
+  resume: () => void,
+): Transform {
+  const compressor = createCompressor(encoding, sizeHint);
+  compressor.on('drain', resume);
+  compressor.on('error', (error) => res.destroy(error));
+  compressor.pipe(res);
+  return compressor;
 }

@@ -12,7 +12,8 @@ import type { Dispatcher } from 'undici';
 import { relayAccel } from './accel.ts';
 import { RequestBody } from './body.ts';
 import { bodyLimitFor } from './body-limits.ts';
-import { createCompressor } from './compress.ts';
+import { ClientGoneError, resumeOnDrain, watchClient } from './client-side.ts';
+import { compressInto } from './compress.ts';
 import type { ProxyContext, ResponseTap, Shared } from './context.ts';
 import {
   BODY_TOO_LARGE,
@@ -22,7 +23,7 @@ import {
   UPSTREAM_TIMEOUT,
   UPSTREAM_UNREACHABLE,
 } from './errors.ts';
-import { CONNECT_FAILURES, IDEMPOTENT, LOST_BEFORE_RESPONSE, TIMEOUTS } from './failures.ts';
+import { CONNECT_FAILURES, LOST_BEFORE_RESPONSE, retryable, TIMEOUTS } from './failures.ts';
 import { passTrailers } from './h2.ts';
 import { lingerIfUnread } from './linger.ts';
 import type { ProxyOptions } from './options.ts';
@@ -30,22 +31,10 @@ import { type Fields, responseHead } from './response-head.ts';
 import type { Counters } from './stats.ts';
 import type { Upstream } from './upstreams.ts';
 
-const kExchange = Symbol('edge.exchange');
-interface ProxiedResponse extends ServerResponse {
-  [kExchange]?: Exchange;
-}
-
-class ClientGoneError extends Error {
-  constructor() {
-    super('client closed the connection');
-    this.name = 'ClientGoneError';
-  }
-}
-
 export class Exchange implements Dispatcher.DispatchHandler {
   readonly shared: Shared;
   readonly req: IncomingMessage;
-  readonly res: ProxiedResponse;
+  readonly res: ServerResponse;
   readonly ctx: ProxyContext;
   readonly headers: string[];
   readonly hasBody: boolean;
@@ -88,8 +77,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.ctx = ctx;
     this.headers = headers;
     this.hasBody = hasBody;
-    (res as ProxiedResponse)[kExchange] = this;
-    res.on('close', onResponseClose);
+    watchClient(res, this);
   }
 
   start(): void {
@@ -205,11 +193,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     counters.response(statusCode);
     if (encoding !== null && this.req.method !== 'HEAD') {
       const length = Number(headers['content-length'] ?? 0);
-      const compressor = createCompressor(encoding, length);
-      this.compressor = compressor;
-      compressor.on('drain', () => this.controller?.resume());
-      compressor.on('error', (error) => res.destroy(error));
-      compressor.pipe(res);
+      this.compressor = compressInto(res, encoding, length, () => this.controller?.resume());
     }
   }
 
@@ -226,7 +210,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
       controller.pause();
       if (!this.drainHooked) {
         this.drainHooked = true;
-        this.res.on('drain', onResponseDrain);
+        resumeOnDrain(this.res);
       }
     }
   }
@@ -278,7 +262,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if ((neverSent && CONNECT_FAILURES.has(code)) || code === 'ECONNRESET') {
       this.shared.upstreams.eject(u);
     }
-    if (!this.retried && this.mayRetry(neverSent, code)) {
+    if (!this.retried && retryable(this.req.method as string, neverSent, code, this.body)) {
       // Another address if there is one; the same one only for a lost
       // keep-alive connection, which a fresh connection may well not repeat.
       const next =
@@ -292,14 +276,6 @@ export class Exchange implements Dispatcher.DispatchHandler {
       }
     }
     this.fail(TIMEOUTS.has(code) ? UPSTREAM_TIMEOUT : UPSTREAM_UNREACHABLE);
-  }
-
-  mayRetry(neverSent: boolean, code: string): boolean {
-    if (neverSent) return code !== '';
-    if (!IDEMPOTENT.has(this.req.method as string)) return false;
-    // A body already pulled from the client is gone: it cannot be sent twice.
-    if (this.body?.started) return false;
-    return LOST_BEFORE_RESPONSE.has(code) || code === 'UND_ERR_HEADERS_TIMEOUT';
   }
 
   settle(): void {
@@ -335,19 +311,4 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.body?.destroy();
     this.compressor?.destroy();
   }
-}
-
-function onResponseClose(this: ProxiedResponse): void {
-  const exchange = this[kExchange];
-  if (exchange === undefined || exchange.ended) return;
-  // An h2 stream the client cancelled reads as writableFinished (its
-  // writable side torn down with it): there only the exchange's own flag
-  // says the answer went out. Missed, the upstream request stayed paused
-  // on a write that would never drain, holding its connection for good.
-  if (this.writableFinished && exchange.req.httpVersionMajor !== 2) return;
-  exchange.clientClosed();
-}
-
-function onResponseDrain(this: ProxiedResponse): void {
-  this[kExchange]?.controller?.resume();
 }

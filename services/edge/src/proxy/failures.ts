@@ -31,3 +31,21 @@ export const TIMEOUTS = new Set([
 
 /** RFC 9110 §9.2.2. */
 export const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+/**
+ * Whether a failed attempt may go again: one never sent always may (it
+ * failed for a reason); one sent, only if idempotent, its body not yet
+ * pulled from the client (it cannot be sent twice), and lost before any
+ * response byte or timed out waiting for the head.
+ */
+export function retryable(
+  method: string,
+  neverSent: boolean,
+  code: string,
+  body: { readonly started: boolean } | null,
+): boolean {
+  if (neverSent) return code !== '';
+  if (!IDEMPOTENT.has(method)) return false;
+  if (body?.started) return false;
+  return LOST_BEFORE_RESPONSE.has(code) || code === 'UND_ERR_HEADERS_TIMEOUT';
+}
