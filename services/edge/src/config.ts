@@ -80,7 +80,33 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
       'must name at least one cert.pem:key.pem pair with EDGE_TLS_CERTS=files',
     );
   }
+  if (config.tlsPort !== 0 && config.tlsCerts === 'acme') checkAcme(config);
   return config;
+}
+
+/** What an ACME server can certify over HTTP-01: public DNS names, from an https directory. */
+function checkAcme(config: Readonly<Config>): void {
+  for (const name of config.tlsNames) {
+    if (isIP(name) !== 0 || name.startsWith('*.') || !name.includes('.')) {
+      throw invalid(
+        'EDGE_TLS_NAMES',
+        `with EDGE_TLS_CERTS=acme, list the public DNS names to certify; ${JSON.stringify(name)} cannot be (no IP address, wildcard or single label)`,
+      );
+    }
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(config.acmeDirectoryUrl);
+  } catch {}
+  if (url?.protocol !== 'https:') {
+    throw invalid(
+      'EDGE_ACME_DIRECTORY_URL',
+      `must be an https:// URL, not ${JSON.stringify(config.acmeDirectoryUrl)}`,
+    );
+  }
+  if (config.acmeEmail !== '' && !/^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/.test(config.acmeEmail)) {
+    throw invalid('EDGE_ACME_EMAIL', `${JSON.stringify(config.acmeEmail)} is not an email address`);
+  }
 }
 
 /** Every setting at its default, as loadConfig returns them (the static root unchecked): for tests and the bench. */

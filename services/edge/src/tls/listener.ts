@@ -18,7 +18,7 @@ import type {
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SecureContext, TLSSocket } from 'node:tls';
-import type { CertificateMaterial, TlsMaterialMessage } from './messages.ts';
+import type { CertificateStatus, TlsMaterialMessage } from './messages.ts';
 import { H2_LIMITS, TLS_POLICY } from './policy.ts';
 import { rememberVersion, transportOf } from './transport.ts';
 
@@ -42,13 +42,24 @@ export interface TlsCounters {
   h2SessionErrors: number;
   /** `h1 TLSv1.3`, `h2 TLSv1.2`…: requests on this listener by protocol and TLS version. */
   requests: Record<string, number>;
+  /** The primary's word on the certificates (expiry per name, ACME renewals and failures). */
+  certificates: CertificateStatus;
 }
 
 export class TlsListener {
   readonly server: Http2SecureServer;
-  readonly counters: TlsCounters = { handshakeFailures: 0, h2SessionErrors: 0, requests: {} };
+  readonly counters: TlsCounters = {
+    handshakeFailures: 0,
+    h2SessionErrors: 0,
+    requests: {},
+    certificates: { expires: {}, renewals: 0, failures: 0 },
+  };
   /** Settles once the first material is applied: the listener may then listen. */
   readonly ready: Promise<void>;
+  /** No certificate yet (ACME before its first): every handshake fails. */
+  pending = true;
+  /** EDGE_TLS_CERTS=acme's open HTTP-01 tokens and their key authorizations (challenge-answer.ts). */
+  readonly challenges = new Map<string, string>();
   #markReady: () => void = () => {};
   #exact = new Map<string, SecureContext>();
   #wildcard = new Map<string, SecureContext>();
@@ -150,11 +161,16 @@ export class TlsListener {
         if (!map.has(key)) map.set(key, context);
       }
     }
-    const first = message.certificates[0] as CertificateMaterial;
+    const first = message.certificates[0];
     // Tickets are sealed with the default context's keys whatever SNI picked
     // (OpenSSL keeps the first context as the session's), so setting them
-    // here is what makes every worker accept every other's tickets.
-    this.server.setSecureContext({ ...TLS_POLICY, cert: first.cert, key: first.key, ticketKeys });
+    // here is what makes every worker accept every other's tickets. With no
+    // certificate yet the default context has none and handshakes fail.
+    if (first !== undefined) {
+      this.server.setSecureContext({ ...TLS_POLICY, cert: first.cert, key: first.key, ticketKeys });
+    }
+    this.pending = first === undefined;
+    this.counters.certificates = message.status;
     this.#exact = exact;
     this.#wildcard = wildcard;
     this.#ticketKeys = ticketKeys;
