@@ -206,17 +206,15 @@ export function acmeSource(options: AcmeOptions): AcmeSource {
     schedule(next);
   };
 
-  /** The stored pair, when it is valid now, names every host and is not due for renewal yet. */
-  const reusable = async (): Promise<Current | undefined> => {
-    const stored = await store.certificate();
-    if (stored === undefined) return undefined;
+  /** The stored pair when it is valid now, with the names it lacks (EDGE_TLS_NAMES grew). */
+  const stored = async (): Promise<{ found: Current; missing: string[] } | undefined> => {
+    const pair = await store.certificate();
+    if (pair === undefined) return undefined;
     try {
       const found = lifetimeOf(
-        validatePair(stored.cert, stored.key, { cert: 'cert.pem', key: 'key.pem' }),
+        validatePair(pair.cert, pair.key, { cert: 'cert.pem', key: 'key.pem' }),
       );
-      const missing = names.filter((name) => !found.material.names.includes(name));
-      if (missing.length > 0) throw new Error(`it does not name ${missing.join(', ')}`);
-      return found;
+      return { found, missing: names.filter((name) => !found.material.names.includes(name)) };
     } catch (error) {
       log.info(
         { ...fields, dir: store.dir, reason: oneLine(error) },
@@ -237,11 +235,21 @@ export function acmeSource(options: AcmeOptions): AcmeSource {
       if (agent !== undefined) acme.axios.defaults.httpsAgent = agent;
       acme.axios.defaults.timeout = REQUEST_TIMEOUT_MS;
       acme.axios.defaults.adapter = reportingNetworkErrors(axios.getAdapter('http'));
-      current = await reusable();
+      const kept = await stored();
+      current = kept?.found;
       if (current === undefined) {
         log.info({ ...fields }, 'ordering an ACME certificate');
         schedule(Date.now());
         return [];
+      }
+      if (kept?.missing.length) {
+        // Its names keep being served while the order for the full list runs.
+        log.info(
+          { ...fields, missing: kept.missing.join(',') },
+          'the stored certificate lacks names; served while a new one is ordered',
+        );
+        schedule(Date.now());
+        return [current.material];
       }
       const next = renewAt(current.notBefore, current.notAfter, random);
       log.info(

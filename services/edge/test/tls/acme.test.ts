@@ -86,4 +86,20 @@ test('a fresh edge gets a certificate for two names, serves both by SNI, and reu
   assert.equal(pebble.issued(), 1, 'pebble saw no new order');
   t.diagnostic(`after the restart: pebble issued ${pebble.issued()} certificate(s) in all`);
   assert.equal(await stop(again), 0);
+
+  // A name added that pebble refuses: the stored certificate's names are still served.
+  const grown = await startAcmeEdge(t, pebble, httpPort, {
+    EDGE_TLS_DIR: dir,
+    EDGE_TLS_NAMES: `${NAMES.join(',')},c.edge.test`,
+    EDGE_ACME_RETRY_MS: '60000',
+  });
+  assert.equal((await leafFor(grown.tlsPort, NAMES[0] as string, root)).serial, leaves[0]?.serial);
+  const refused = await until(
+    'the refusal',
+    15_000,
+    () => logged(grown, 'ACME order failed; the current certificate is still served')[0],
+  );
+  assert.match(String(refused.error), /c\.edge\.test/);
+  assert.deepEqual(await health(httpPort), { status: 'ok', tls: 'ok' });
+  assert.equal(await stop(grown), 0);
 });
