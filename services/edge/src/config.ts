@@ -25,13 +25,15 @@ export type Settings = Values<typeof SETTINGS>;
 /** The settings with the upstream a URL and the address lists parsed into their entries. */
 export type Config = Omit<
   Settings,
-  'upstream' | 'trustedProxies' | 'metricsAllow' | 'tlsNames' | 'tlsFiles'
+  'upstream' | 'trustedProxies' | 'metricsAllow' | 'tlsNames' | 'tlsFiles' | 'acmePeers'
 > & {
   readonly upstream: URL;
   readonly trustedProxies: readonly string[];
   readonly metricsAllow: readonly string[];
   readonly tlsNames: readonly string[];
   readonly tlsFiles: readonly TlsFilePair[];
+  /** EDGE_ACME_PEERS: names (or addresses) and plain ports of the other edges. */
+  readonly acmePeers: readonly { readonly host: string; readonly port: number }[];
 };
 
 /** One `cert.pem:key.pem` entry of EDGE_TLS_FILES. */
@@ -126,6 +128,7 @@ function configFrom(settings: Settings): Readonly<Config> {
     metricsAllow: addressListSetting('EDGE_METRICS_ALLOW', settings.metricsAllow),
     tlsNames: tlsNames(settings.tlsNames),
     tlsFiles: tlsFilePairs(settings.tlsFiles),
+    acmePeers: acmePeers(settings.acmePeers),
   });
 }
 
@@ -161,6 +164,21 @@ function tlsNames(value: string): readonly string[] {
   }
   if (names.length === 0) throw invalid('EDGE_TLS_NAMES', 'must name at least one host');
   return Object.freeze(names);
+}
+
+function acmePeers(value: string): Config['acmePeers'] {
+  const peers: { host: string; port: number }[] = [];
+  for (const entry of value.split(',')) {
+    const trimmed = entry.trim();
+    if (trimmed === '') continue;
+    const match = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/.exec(trimmed);
+    const port = Number(match?.[2]);
+    if (!match?.[1] || !(port > 0 && port < 65536)) {
+      throw invalid('EDGE_ACME_PEERS', `${JSON.stringify(trimmed)} is not host:port`);
+    }
+    peers.push(Object.freeze({ host: match[1].replace(/^\[|\]$/g, ''), port }));
+  }
+  return Object.freeze(peers);
 }
 
 function tlsFilePairs(value: string): readonly TlsFilePair[] {

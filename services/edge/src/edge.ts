@@ -215,7 +215,7 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
         })
       : null;
   if (tls !== null && config.tlsCerts === 'acme')
-    challenge = challengeAnswer(tls.challenges, accessLog);
+    challenge = challengeAnswer(tls.challenges, config.acmePeers, accessLog);
   if (tls !== null && fastPath !== undefined) {
     const requests = tls.counters.requests;
     const countRequest = (transport: { key: string } | undefined): void => {

@@ -281,6 +281,12 @@ export const SETTINGS = {
     default: '',
     doc: "`acme`: CA certificates (PEM) the ACME server's own HTTPS is verified against, for a private server; empty: the system's",
   }),
+  acmePeers: setting({
+    env: 'EDGE_ACME_PEERS',
+    format: text('comma-separated host:port entries'),
+    default: '',
+    doc: "`acme`: the other edges' plain ports (a name resolving to each: Swarm's `tasks.edge:8080`), asked for an HTTP-01 token this edge does not hold, so the node the CA reaches need not be the one ordering",
+  }),
   acmeRetryMs: setting({
     env: 'EDGE_ACME_RETRY_MS',
     format: milliseconds(100, 3_600_000),

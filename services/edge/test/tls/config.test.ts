@@ -42,6 +42,15 @@ test("EDGE_TLS_CERTS=acme: Let's Encrypt by default, the names as listed", async
   assert.deepEqual(config.tlsNames, ['www.example.org']);
   assert.equal(config.acmeEmail, '');
   assert.equal(config.acmeCaFile, '');
+  const peers = loadConfig({
+    EDGE_STATIC_ROOT: await root(t),
+    ...ACME,
+    EDGE_ACME_PEERS: 'tasks.edge:8080, [fd00::1]:80',
+  }).acmePeers;
+  assert.deepEqual(peers, [
+    { host: 'tasks.edge', port: 8080 },
+    { host: 'fd00::1', port: 80 },
+  ]);
 });
 
 test('bad TLS settings: one error naming the setting', async (t) => {
@@ -65,6 +74,7 @@ test('bad TLS settings: one error naming the setting', async (t) => {
     ],
     [{ ...ACME, EDGE_ACME_EMAIL: 'ops' }, /EDGE_ACME_EMAIL: "ops" is not an email/],
     [{ ...ACME, EDGE_ACME_RETRY_MS: '5' }, /EDGE_ACME_RETRY_MS/],
+    [{ ...ACME, EDGE_ACME_PEERS: 'tasks.edge' }, /EDGE_ACME_PEERS: "tasks.edge" is not host:port/],
     [{ EDGE_HSTS_MAX_AGE_S: '-1' }, /EDGE_HSTS_MAX_AGE_S/],
   ];
   for (const [env, message] of cases) {
