@@ -6,6 +6,7 @@
  * never serves the staging certificate. Every file is written through a
  * temporary file and a rename: a crash leaves the old file or the new.
  */
+import { createPrivateKey } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -54,15 +55,25 @@ export class AcmeStore {
     await writeAtomic(probe, '', 0o600);
   }
 
+  /**
+   * The account key, refused with its path when it is not a private key
+   * (never replaced: it is the account's identity). `account.json` only
+   * records the URL: unreadable, it counts as absent.
+   */
   async account(): Promise<StoredAccount | undefined> {
-    const key = await readIfExists(join(this.dir, 'account.key'));
+    const keyPath = join(this.dir, 'account.key');
+    const key = await readIfExists(keyPath);
     if (key === undefined) return undefined;
-    const json = await readIfExists(join(this.dir, 'account.json'));
-    let url: string | null = null;
-    if (json !== undefined) {
-      const parsed = JSON.parse(json) as { url?: unknown };
-      if (typeof parsed.url === 'string') url = parsed.url;
+    try {
+      createPrivateKey(key);
+    } catch (error) {
+      throw new Error(`${keyPath}: not a private key (${(error as Error).message})`);
     }
+    let url: string | null = null;
+    try {
+      const parsed = JSON.parse((await readIfExists(join(this.dir, 'account.json'))) ?? '{}');
+      if (typeof parsed?.url === 'string') url = parsed.url;
+    } catch {}
     return { key, url };
   }
 

@@ -7,6 +7,8 @@
  * retried with backoff, and renews once it is back.
  */
 import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   freePort,
@@ -99,5 +101,29 @@ test('pebble down at renewal time: the current certificate is still served, retr
   const text = await metrics(edge.tlsPort, newRoot);
   assert.ok((metric(text, /^edge_acme_renewals_total /) ?? 0) >= 1);
   assert.ok((metric(text, /^edge_acme_failures_total /) ?? 0) >= 1);
+  assert.equal(await stop(edge), 0);
+});
+
+test('a damaged account key is one line naming the file, never replaced; HTTPS stays pending', async (t) => {
+  const httpPort = await freePort();
+  const pebble = await startPebble(t, { httpPort });
+  for (const name of NAMES) await pebble.addName(name);
+  const dir = await tlsDir(t);
+  const store = join(dir, 'acme', new URL(pebble.directoryUrl).host.replace(':', '_'));
+  await mkdir(store, { recursive: true });
+  await writeFile(join(store, 'account.key'), 'not a key', { mode: 0o600 });
+  const edge = await startAcmeEdge(t, pebble, httpPort, { EDGE_TLS_DIR: dir });
+  const failed = await until(
+    'the failure line',
+    15_000,
+    () =>
+      logged(
+        edge,
+        'ACME order failed; no certificate yet, HTTPS handshakes fail until one is issued',
+      )[0],
+  );
+  assert.match(String(failed.error), /account\.key: not a private key/);
+  assert.deepEqual(await health(httpPort), { status: 'ok', tls: 'pending' });
+  assert.equal(pebble.issued(), 0);
   assert.equal(await stop(edge), 0);
 });
