@@ -212,6 +212,7 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
           headersTimeoutMs: config.headersTimeoutMs,
           requestTimeoutMs: config.requestTimeoutMs,
           keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+          acmeTlsAlpn: config.tlsCerts === 'acme' && config.acmeChallenge === 'tls-alpn-01',
         })
       : null;
   if (tls !== null && config.tlsCerts === 'acme')

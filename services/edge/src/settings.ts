@@ -281,6 +281,12 @@ export const SETTINGS = {
     default: '',
     doc: "`acme`: CA certificates (PEM) the ACME server's own HTTPS is verified against, for a private server; empty: the system's",
   }),
+  acmeChallenge: setting({
+    env: 'EDGE_ACME_CHALLENGE',
+    format: oneOf(['http-01', 'tls-alpn-01'] as const),
+    default: 'http-01',
+    doc: '`acme`: how names are proved: `http-01` on the plain port (80 must reach the edge), `tls-alpn-01` on the HTTPS port (443 alone is enough)',
+  }),
   acmePeers: setting({
     env: 'EDGE_ACME_PEERS',
     format: text('comma-separated host:port entries'),

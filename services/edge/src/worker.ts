@@ -114,8 +114,9 @@ function receiveTlsMaterial(tls: TlsListener, logger: Logger): void {
       return;
     }
     if (isTlsMessage<AcmeChallengeMessage>(message, 'edge:acme-challenge')) {
-      const { token, keyAuthorization } = message;
-      if (keyAuthorization === null) tls.challenges.delete(token);
+      const { token, keyAuthorization, alpn } = message;
+      if (alpn !== undefined) tls.alpnChallenge(alpn.name, keyAuthorization === null ? null : alpn);
+      else if (keyAuthorization === null) tls.challenges.delete(token);
       else tls.challenges.set(token, keyAuthorization);
       const ack: AcmeChallengeAckMessage = { type: 'edge:acme-challenge-ack', token };
       process.send?.(ack);

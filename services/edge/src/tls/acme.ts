@@ -37,6 +37,7 @@ export interface AcmeOptions {
   email: string;
   caFile: string;
   retryMs: number;
+  challenge: 'http-01' | 'tls-alpn-01';
   relay: ChallengeRelay;
   log: {
     info(fields: object, message: string): void;
@@ -154,13 +155,29 @@ export function acmeSource(options: AcmeOptions): AcmeSource {
       csr,
       email: options.email === '' ? undefined : options.email,
       termsOfServiceAgreed: true,
-      challengePriority: ['http-01'],
+      challengePriority: [options.challenge],
       // The CA checks from outside; the edge's own lookup of its names may
       // not see what the CA sees (split DNS, a load balancer, NAT).
       skipChallengeVerification: true,
-      challengeCreateFn: (_authz, challenge, keyAuthorization) =>
-        relay.publish(challenge.token, keyAuthorization),
-      challengeRemoveFn: (_authz, challenge) => relay.remove(challenge.token),
+      challengeCreateFn: async (authz, challenge, keyAuthorization) => {
+        if ((challenge.type as string) !== 'tls-alpn-01') {
+          return relay.publish(challenge.token, keyAuthorization);
+        }
+        const name = authz.identifier.value;
+        const [key, cert] = await acme.crypto.createAlpnCertificate(
+          authz,
+          keyAuthorization,
+          await acme.crypto.createPrivateEcdsaKey(),
+        );
+        const alpn = { name, cert: cert.toString(), key: key.toString() };
+        return relay.publish(`tls-alpn-01:${name}`, keyAuthorization, alpn);
+      },
+      challengeRemoveFn: (authz, challenge) =>
+        relay.remove(
+          (challenge.type as string) === 'tls-alpn-01'
+            ? `tls-alpn-01:${authz.identifier.value}`
+            : challenge.token,
+        ),
     });
     await store.saveAccountUrl(client.getAccountUrl());
     const material = validatePair(chain, certKey, { cert: 'the issued chain', key: 'its key' });

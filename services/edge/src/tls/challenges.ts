@@ -13,7 +13,7 @@ import { isTlsMessage } from './messages.ts';
 const ACK_MS = 10_000;
 
 export class ChallengeRelay {
-  readonly #open = new Map<string, string>();
+  readonly #open = new Map<string, AcmeChallengeMessage>();
   readonly #ready = new Set<Worker>();
   readonly #waiting = new Map<string, { workers: Set<Worker>; done: () => void }>();
   #onReady: (() => void)[] = [];
@@ -27,9 +27,7 @@ export class ChallengeRelay {
         if (entry.workers.delete(worker) && entry.workers.size === 0) entry.done();
       }
     });
-    for (const [token, keyAuthorization] of this.#open) {
-      worker.send({ type: 'edge:acme-challenge', token, keyAuthorization });
-    }
+    for (const message of this.#open.values()) worker.send(message);
     const waiting = this.#onReady;
     this.#onReady = [];
     for (const wake of waiting) wake();
@@ -43,15 +41,26 @@ export class ChallengeRelay {
   }
 
   /** Settles once every ready worker answers `token` (rejects when none does in time). */
-  async publish(token: string, keyAuthorization: string): Promise<void> {
-    this.#open.set(token, keyAuthorization);
+  async publish(
+    token: string,
+    keyAuthorization: string,
+    alpn?: AcmeChallengeMessage['alpn'],
+  ): Promise<void> {
+    const message: AcmeChallengeMessage = {
+      type: 'edge:acme-challenge',
+      token,
+      keyAuthorization,
+      ...(alpn && { alpn }),
+    };
+    this.#open.set(token, message);
     await this.#anyReady();
-    await this.#send(token, keyAuthorization);
+    await this.#send(message);
   }
 
   async remove(token: string): Promise<void> {
+    const open = this.#open.get(token);
     this.#open.delete(token);
-    await this.#send(token, null);
+    await this.#send({ ...open, type: 'edge:acme-challenge', token, keyAuthorization: null });
   }
 
   #anyReady(): Promise<void> {
@@ -68,7 +77,8 @@ export class ChallengeRelay {
     });
   }
 
-  #send(token: string, keyAuthorization: string | null): Promise<void> {
+  #send(message: AcmeChallengeMessage): Promise<void> {
+    const { token } = message;
     const workers = new Set([...this.#ready].filter((w) => w.isConnected()));
     if (workers.size === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
@@ -84,11 +94,6 @@ export class ChallengeRelay {
           resolve();
         },
       });
-      const message: AcmeChallengeMessage = {
-        type: 'edge:acme-challenge',
-        token,
-        keyAuthorization,
-      };
       for (const worker of workers) worker.send(message);
     });
   }

@@ -18,6 +18,7 @@ import type {
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SecureContext, TLSSocket } from 'node:tls';
+import { AlpnChallenges } from './alpn-challenge.ts';
 import type { CertificateStatus, TlsMaterialMessage } from './messages.ts';
 import { H2_LIMITS, TLS_POLICY } from './policy.ts';
 import { rememberVersion, transportOf } from './transport.ts';
@@ -30,6 +31,8 @@ export interface ListenerHooks {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  /** EDGE_ACME_CHALLENGE=tls-alpn-01: answer `acme-tls/1` handshakes (alpn-challenge.ts). */
+  acmeTlsAlpn?: boolean;
 }
 
 /** Handshakes and requests by protocol, for `/_edge/metrics` (plain data). */
@@ -60,6 +63,8 @@ export class TlsListener {
   pending = true;
   /** EDGE_TLS_CERTS=acme's open HTTP-01 tokens and their key authorizations (challenge-answer.ts). */
   readonly challenges = new Map<string, string>();
+  /** EDGE_ACME_CHALLENGE=tls-alpn-01's certificates by name, null without that setting. */
+  readonly #alpn: AlpnChallenges | null;
   #markReady: () => void = () => {};
   #exact = new Map<string, SecureContext>();
   #wildcard = new Map<string, SecureContext>();
@@ -74,11 +79,29 @@ export class TlsListener {
       this.#markReady = resolve;
     });
     const { createSecureServer } = process.getBuiltinModule('node:http2');
+    const alpn = hooks.acmeTlsAlpn ? new AlpnChallenges() : null;
+    this.#alpn = alpn;
+    const listener = this;
     const server = createSecureServer({
       ...TLS_POLICY,
       ...H2_LIMITS,
       allowHTTP1: true,
-      SNICallback: (name, done) => done(null, this.contextFor(name)),
+      // Node calls both with the socket as `this` (alpn-challenge.ts).
+      SNICallback(
+        this: TLSSocket,
+        name: string,
+        done: (e: Error | null, c?: SecureContext) => void,
+      ) {
+        done(null, alpn?.contextFor(this) ?? listener.contextFor(name));
+      },
+      ...(alpn !== null && {
+        ALPNCallback(
+          this: TLSSocket,
+          { servername, protocols }: { servername: string; protocols: string[] },
+        ) {
+          return alpn.select(this, servername, protocols);
+        },
+      }),
       // The HTTP/1.1 side's slow-client limits, as on the plain port (edge.ts).
       http1Options: {
         headersTimeout: hooks.headersTimeoutMs,
@@ -109,6 +132,8 @@ export class TlsListener {
     server.on('OCSPRequest', (certificate: Buffer, _issuer: Buffer, done) => {
       done(null, this.#ocsp.get(certificate.toString('base64')) ?? null);
     });
+    // The CA's `acme-tls/1` connection: the handshake was the whole answer.
+    server.on('unknownProtocol', (socket: TLSSocket) => socket.destroy());
     server.on('tlsClientError', () => {
       this.counters.handshakeFailures++;
     });
@@ -135,6 +160,11 @@ export class TlsListener {
       if (this.#ticketKeys !== null) server.setTicketKeys(this.#ticketKeys);
     });
     this.server = server;
+  }
+
+  /** EDGE_ACME_CHALLENGE=tls-alpn-01: the challenge certificate for `name`, or none. */
+  alpnChallenge(name: string, pair: { cert: string; key: string } | null): void {
+    this.#alpn?.set(name, pair);
   }
 
   /** Swaps in a new certificate set and ticket keys for new handshakes. */

@@ -45,11 +45,16 @@ export interface TlsStatusMessage {
   status: CertificateStatus;
 }
 
-/** An HTTP-01 token to answer on the plain port (`keyAuthorization`), or to forget (null). */
+/**
+ * An HTTP-01 token to answer on the plain port (`keyAuthorization`), or to
+ * forget (null); for TLS-ALPN-01 (`alpn`), the certificate to present for
+ * `name` to a client that asks for ALPN `acme-tls/1` (RFC 8737).
+ */
 export interface AcmeChallengeMessage {
   type: 'edge:acme-challenge';
   token: string;
   keyAuthorization: string | null;
+  alpn?: { name: string; cert: string; key: string };
 }
 
 /** A worker answers the token from now on (or no longer). */

@@ -41,6 +41,7 @@ async function sourceFor(
       email: config.acmeEmail,
       caFile: config.acmeCaFile,
       retryMs: config.acmeRetryMs,
+      challenge: config.acmeChallenge,
       relay,
       log,
     });

@@ -11,6 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
+  certified,
   freePort,
   health,
   leafFor,
@@ -57,7 +58,7 @@ test('a refused order is one clear line and no crash; the edge is pending until 
   await assert.rejects(leafFor(edge.tlsPort, NAMES[0] as string, await pebble.root()));
 
   await pebble.addName(NOWHERE);
-  await until('the certificate', 20_000, async () => (await health(httpPort)).tls === 'ok');
+  await certified(edge, httpPort);
   const leaf = await leafFor(edge.tlsPort, NOWHERE, await pebble.root());
   assert.match(leaf.names, /DNS:nowhere\.edge\.test/);
   const text = await metrics(edge.tlsPort, await pebble.root());
@@ -75,7 +76,7 @@ test('pebble down at renewal time: the current certificate is still served, retr
     EDGE_TLS_DIR: await tlsDir(t),
     EDGE_ACME_RETRY_MS: '300',
   });
-  await until('the first certificate', 20_000, async () => (await health(httpPort)).tls === 'ok');
+  await certified(edge, httpPort);
   const oldRoot = await pebble.root();
   const first = await leafFor(edge.tlsPort, NAMES[0] as string, oldRoot);
   await pebble.stop();

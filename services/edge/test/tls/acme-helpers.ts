@@ -35,6 +35,8 @@ export async function startAcmeEdge(
     EDGE_ACME_CA_FILE: pebble.caFile,
     EDGE_ACME_EMAIL: 'ops@edge.test',
     EDGE_HTTP_REDIRECT: 'true',
+    // A failed order (a busy machine) is retried in half a second, not a minute.
+    EDGE_ACME_RETRY_MS: '500',
     ...env,
   });
 }
@@ -108,4 +110,14 @@ export async function until<T>(
 /** The log lines whose `msg` is `message`. */
 export function logged(edge: TlsEdge, message: string): Record<string, unknown>[] {
   return edge.lines.filter((line) => line.msg === message);
+}
+
+/** Waits for `tls: ok` on the edge's plain port; on timeout, the error carries the edge's ACME lines. */
+export async function certified(edge: TlsEdge, httpPort: number, ms = 30_000): Promise<void> {
+  try {
+    await until('the certificate', ms, async () => (await health(httpPort)).tls === 'ok');
+  } catch (error) {
+    const acme = edge.lines.filter((line) => /ACME/.test(String(line.msg)));
+    throw new Error(`${(error as Error).message}; the edge logged ${JSON.stringify(acme)}`);
+  }
 }

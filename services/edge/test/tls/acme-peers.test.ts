@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PEER_HEADER } from '../../src/tls/challenge-answer.ts';
-import { freePort, health, leafFor, NAMES, startAcmeEdge, tlsDir, until } from './acme-helpers.ts';
+import { certified, freePort, leafFor, NAMES, startAcmeEdge, tlsDir } from './acme-helpers.ts';
 import { stop } from './helpers.ts';
 import { startPebble } from './pebble.ts';
 
@@ -26,8 +26,8 @@ test('the node the CA reaches answers for the node that ordered (EDGE_ACME_PEERS
     EDGE_TLS_DIR: await tlsDir(t),
     EDGE_ACME_PEERS: `localhost:${portB}`,
   });
-  await until('A certified', 30_000, async () => (await health(portA)).tls === 'ok');
-  await until('B certified', 30_000, async () => (await health(portB)).tls === 'ok');
+  await certified(a, portA);
+  await certified(b, portB);
   const root = await pebble.root();
   const leafA = await leafFor(a.tlsPort, NAMES[0] as string, root);
   const leafB = await leafFor(b.tlsPort, NAMES[0] as string, root);

@@ -13,7 +13,7 @@ import { request } from 'node:https';
 import { test } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { TABLE_CSS } from '../helpers.ts';
-import { freePort, health, NAMES, startAcmeEdge, tlsDir, until } from './acme-helpers.ts';
+import { certified, freePort, NAMES, startAcmeEdge, tlsDir } from './acme-helpers.ts';
 import { h2Get, stop } from './helpers.ts';
 import { startPebble } from './pebble.ts';
 
@@ -78,7 +78,7 @@ test('renewal under h2 and HTTP/1.1 load: no request fails, new connections get 
     EDGE_WORKERS: '2',
   });
   await edge.nextListening();
-  await until('the first certificate', 20_000, async () => (await health(httpPort)).tls === 'ok');
+  await certified(edge, httpPort);
   const root = await pebble.root();
   const sessions = await Promise.all(NAMES.map((name) => h2Open(edge.tlsPort, root, name)));
   t.after(() => {

@@ -11,6 +11,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
+  certified,
   freePort,
   health,
   leafFor,
@@ -33,7 +34,7 @@ test('a fresh edge gets a certificate for two names, serves both by SNI, and reu
 
   const started = performance.now();
   const edge = await startAcmeEdge(t, pebble, httpPort, { EDGE_TLS_DIR: dir });
-  await until('the first certificate', 30_000, async () => (await health(httpPort)).tls === 'ok');
+  await certified(edge, httpPort);
   const firstMs = Math.round(performance.now() - started);
   t.diagnostic(`fresh start to the first certificate: ${firstMs} ms`);
   assert.equal(pebble.issued(), 1, 'one order for both names');

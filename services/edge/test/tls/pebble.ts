@@ -61,10 +61,14 @@ async function waitFor(check: () => Promise<unknown>, ms: number): Promise<void>
   }
 }
 
-/** Starts challtestsrv and pebble; pebble validates HTTP-01 on `httpPort`. Stopped when the test ends. */
+/** Starts challtestsrv and pebble; pebble validates HTTP-01 on `httpPort`, TLS-ALPN-01 on `tlsPort`. Stopped when the test ends. */
 export async function startPebble(
   t: TestContext,
-  { httpPort, validitySeconds = 3600 }: { httpPort: number; validitySeconds?: number },
+  {
+    httpPort,
+    tlsPort: alpnPort,
+    validitySeconds = 3600,
+  }: { httpPort: number; tlsPort?: number; validitySeconds?: number },
 ): Promise<Pebble> {
   for (const binary of [PEBBLE, CHALLTESTSRV]) {
     if (!existsSync(binary))
@@ -110,7 +114,7 @@ export async function startPebble(
         certificate: caFile,
         privateKey: keyFile,
         httpPort,
-        tlsPort,
+        tlsPort: alpnPort ?? tlsPort,
         ocspResponderURL: '',
         externalAccountBindingRequired: false,
         certificateValidityPeriod: validitySeconds,
