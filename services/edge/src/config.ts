@@ -25,7 +25,13 @@ export type Settings = Values<typeof SETTINGS>;
 /** The settings with the upstream a URL and the address lists parsed into their entries. */
 export type Config = Omit<
   Settings,
-  'upstream' | 'trustedProxies' | 'metricsAllow' | 'tlsNames' | 'tlsFiles' | 'uploadPaths'
+  | 'upstream'
+  | 'trustedProxies'
+  | 'metricsAllow'
+  | 'tlsNames'
+  | 'tlsFiles'
+  | 'uploadPaths'
+  | 'acmePeers'
 > & {
   /** Path prefixes, each `/…` without a trailing slash. */
   readonly uploadPaths: readonly string[];
@@ -34,6 +40,8 @@ export type Config = Omit<
   readonly metricsAllow: readonly string[];
   readonly tlsNames: readonly string[];
   readonly tlsFiles: readonly TlsFilePair[];
+  /** EDGE_ACME_PEERS: names (or addresses) and plain ports of the other edges. */
+  readonly acmePeers: readonly { readonly host: string; readonly port: number }[];
 };
 
 /** One `cert.pem:key.pem` entry of EDGE_TLS_FILES. */
@@ -90,7 +98,33 @@ export function loadConfig(env: NodeJS.ProcessEnv): Readonly<Config> {
       'must name at least one cert.pem:key.pem pair with EDGE_TLS_CERTS=files',
     );
   }
+  if (config.tlsPort !== 0 && config.tlsCerts === 'acme') checkAcme(config);
   return config;
+}
+
+/** What an ACME server can certify over HTTP-01: public DNS names, from an https directory. */
+function checkAcme(config: Readonly<Config>): void {
+  for (const name of config.tlsNames) {
+    if (isIP(name) !== 0 || name.startsWith('*.') || !name.includes('.')) {
+      throw invalid(
+        'EDGE_TLS_NAMES',
+        `with EDGE_TLS_CERTS=acme, list the public DNS names to certify; ${JSON.stringify(name)} cannot be (no IP address, wildcard or single label)`,
+      );
+    }
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(config.acmeDirectoryUrl);
+  } catch {}
+  if (url?.protocol !== 'https:') {
+    throw invalid(
+      'EDGE_ACME_DIRECTORY_URL',
+      `must be an https:// URL, not ${JSON.stringify(config.acmeDirectoryUrl)}`,
+    );
+  }
+  if (config.acmeEmail !== '' && !/^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/.test(config.acmeEmail)) {
+    throw invalid('EDGE_ACME_EMAIL', `${JSON.stringify(config.acmeEmail)} is not an email address`);
+  }
 }
 
 /** Every setting at its default, as loadConfig returns them (the static root unchecked): for tests and the bench. */
@@ -113,6 +147,7 @@ function configFrom(settings: Settings): Readonly<Config> {
     metricsAllow: addressListSetting('EDGE_METRICS_ALLOW', settings.metricsAllow),
     tlsNames: tlsNames(settings.tlsNames),
     tlsFiles: tlsFilePairs(settings.tlsFiles),
+    acmePeers: acmePeers(settings.acmePeers),
   });
 }
 
@@ -161,6 +196,21 @@ function tlsNames(value: string): readonly string[] {
   }
   if (names.length === 0) throw invalid('EDGE_TLS_NAMES', 'must name at least one host');
   return Object.freeze(names);
+}
+
+function acmePeers(value: string): Config['acmePeers'] {
+  const peers: { host: string; port: number }[] = [];
+  for (const entry of value.split(',')) {
+    const trimmed = entry.trim();
+    if (trimmed === '') continue;
+    const match = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/.exec(trimmed);
+    const port = Number(match?.[2]);
+    if (!match?.[1] || !(port > 0 && port < 65536)) {
+      throw invalid('EDGE_ACME_PEERS', `${JSON.stringify(trimmed)} is not host:port`);
+    }
+    peers.push(Object.freeze({ host: match[1].replace(/^\[|\]$/g, ''), port }));
+  }
+  return Object.freeze(peers);
 }
 
 function tlsFilePairs(value: string): readonly TlsFilePair[] {

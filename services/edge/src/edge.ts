@@ -33,6 +33,7 @@ import { clientErrorHandler, endSocket } from './socket-answers.ts';
 import { createFastPath } from './static/fast-path.ts';
 import { answerStreamsFirst, createH2FastPath } from './static/fast-path-h2.ts';
 import { StaticTable } from './static/table.ts';
+import { challengeAnswer } from './tls/challenge-answer.ts';
 import { TlsListener } from './tls/listener.ts';
 import { httpsRedirect } from './tls/redirect.ts';
 import { transportOf } from './tls/transport.ts';
@@ -146,6 +147,8 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
     ? httpsRedirect(config.tlsPublicPort || config.tlsPort, accessLog)
     : undefined;
   const hsts = config.hstsMaxAgeS > 0 ? `max-age=${config.hstsMaxAgeS}` : '';
+  // EDGE_TLS_CERTS=acme's HTTP-01 tokens, on the plain port only (set once the listener exists).
+  let challenge: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
   const route = (
     req: IncomingMessage,
     res: ServerResponse,
@@ -155,7 +158,7 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
     if (secure) {
       // Only over HTTPS (RFC 6797 §7.2: a plain-HTTP answer must not carry it).
       if (hsts !== '') res.setHeader('strict-transport-security', hsts);
-    } else if (redirect?.(req, res)) {
+    } else if (challenge?.(req, res) || redirect?.(req, res)) {
       return;
     }
     // An `Upgrade` the edge declined (shouldUpgradeCallback below):
@@ -209,8 +212,11 @@ export function buildEdge(config: EdgeConfig, deps: EdgeDependencies = {}): Fast
           headersTimeoutMs: config.headersTimeoutMs,
           requestTimeoutMs: config.requestTimeoutMs,
           keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+          acmeTlsAlpn: config.tlsCerts === 'acme' && config.acmeChallenge === 'tls-alpn-01',
         })
       : null;
+  if (tls !== null && config.tlsCerts === 'acme')
+    challenge = challengeAnswer(tls.challenges, config.acmePeers, accessLog);
   if (tls !== null && fastPath !== undefined) {
     const requests = tls.counters.requests;
     const countRequest = (transport: { key: string } | undefined): void => {

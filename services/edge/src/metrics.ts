@@ -36,7 +36,13 @@ export interface EdgeStats {
   tls: TlsCounters;
 }
 
-const NO_TLS: TlsCounters = { handshakeFailures: 0, h2SessionErrors: 0, requests: {} };
+const NO_CERTIFICATES = { expires: {}, renewals: 0, failures: 0 };
+const NO_TLS: TlsCounters = {
+  handshakeFailures: 0,
+  h2SessionErrors: 0,
+  requests: {},
+  certificates: NO_CERTIFICATES,
+};
 
 export function edgeStats(
   counters: EdgeCounters,
@@ -48,6 +54,7 @@ export function edgeStats(
       handshakeFailures: tls.handshakeFailures,
       h2SessionErrors: tls.h2SessionErrors,
       requests: { ...tls.requests },
+      certificates: tls.certificates,
     },
     workers: 1,
     staticByClass: [...counters.staticByClass],
@@ -68,9 +75,15 @@ export function mergeEdgeStats(all: readonly EdgeStats[]): EdgeStats {
     ownByClass: [0, 0, 0, 0, 0, 0],
     staticTableHits: 0,
     proxy: mergeProxyStats(all.map((s) => s.proxy)),
-    tls: { handshakeFailures: 0, h2SessionErrors: 0, requests: {} },
+    tls: { handshakeFailures: 0, h2SessionErrors: 0, requests: {}, certificates: NO_CERTIFICATES },
   };
   for (const s of all) {
+    // Every worker holds the primary's one status; the most recent is the one with most events.
+    const seen = total.tls.certificates;
+    const mine = s.tls.certificates ?? NO_CERTIFICATES;
+    if (mine.renewals + mine.failures >= seen.renewals + seen.failures) {
+      total.tls.certificates = mine;
+    }
     total.tls.handshakeFailures += s.tls.handshakeFailures;
     total.tls.h2SessionErrors += s.tls.h2SessionErrors;
     for (const [key, n] of Object.entries(s.tls.requests)) {
@@ -126,6 +139,22 @@ export function edgeStatsToPrometheus(stats: EdgeStats, prefix = 'edge'): string
       `${prefix}_https_requests_total{protocol="${label(protocol)}",tls="${label(version)}"} ${n}`,
     );
   }
+  const certificates = stats.tls.certificates;
+  lines.push(
+    `# HELP ${prefix}_tls_certificate_expiry_seconds When the certificate served for each name expires (Unix time).`,
+    `# TYPE ${prefix}_tls_certificate_expiry_seconds gauge`,
+  );
+  for (const [name, at] of Object.entries(certificates.expires)) {
+    lines.push(`${prefix}_tls_certificate_expiry_seconds{name="${label(name)}"} ${at}`);
+  }
+  lines.push(
+    `# HELP ${prefix}_acme_renewals_total Certificates obtained again from the ACME server before expiry.`,
+    `# TYPE ${prefix}_acme_renewals_total counter`,
+    `${prefix}_acme_renewals_total ${certificates.renewals}`,
+    `# HELP ${prefix}_acme_failures_total ACME orders that failed (each retried with backoff).`,
+    `# TYPE ${prefix}_acme_failures_total counter`,
+    `${prefix}_acme_failures_total ${certificates.failures}`,
+  );
   lines.push(proxyStatsToPrometheus(stats.proxy, prefix));
   // One line per address, summed over workers (each worker has its own pool).
   const byAddress = new Map<string, { connected: number; healthy: number; ejected: number }>();

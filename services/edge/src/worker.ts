@@ -17,7 +17,14 @@ import type { Config } from './config.ts';
 import { buildEdge } from './edge.ts';
 import { workerStats } from './stats-relay.ts';
 import type { TlsListener } from './tls/listener.ts';
-import { isTlsMessage, type TlsMaterialMessage, type TlsRequestMessage } from './tls/messages.ts';
+import {
+  type AcmeChallengeAckMessage,
+  type AcmeChallengeMessage,
+  isTlsMessage,
+  type TlsMaterialMessage,
+  type TlsRequestMessage,
+  type TlsStatusMessage,
+} from './tls/messages.ts';
 
 // Often enough that a connection finishing its last response is closed
 // promptly, rarely enough to cost nothing.
@@ -102,6 +109,19 @@ export async function runWorker(config: Readonly<Config>): Promise<void> {
  */
 function receiveTlsMaterial(tls: TlsListener, logger: Logger): void {
   process.on('message', (message: unknown) => {
+    if (isTlsMessage<TlsStatusMessage>(message, 'edge:tls-status')) {
+      tls.counters.certificates = message.status;
+      return;
+    }
+    if (isTlsMessage<AcmeChallengeMessage>(message, 'edge:acme-challenge')) {
+      const { token, keyAuthorization, alpn } = message;
+      if (alpn !== undefined) tls.alpnChallenge(alpn.name, keyAuthorization === null ? null : alpn);
+      else if (keyAuthorization === null) tls.challenges.delete(token);
+      else tls.challenges.set(token, keyAuthorization);
+      const ack: AcmeChallengeAckMessage = { type: 'edge:acme-challenge-ack', token };
+      process.send?.(ack);
+      return;
+    }
     if (!isTlsMessage<TlsMaterialMessage>(message, 'edge:tls')) return;
     try {
       tls.apply(message);

@@ -18,7 +18,8 @@ import type {
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SecureContext, TLSSocket } from 'node:tls';
-import type { CertificateMaterial, TlsMaterialMessage } from './messages.ts';
+import { AlpnChallenges } from './alpn-challenge.ts';
+import type { CertificateStatus, TlsMaterialMessage } from './messages.ts';
 import { H2_LIMITS, TLS_POLICY } from './policy.ts';
 import { rememberVersion, transportOf } from './transport.ts';
 
@@ -30,6 +31,8 @@ export interface ListenerHooks {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  /** EDGE_ACME_CHALLENGE=tls-alpn-01: answer `acme-tls/1` handshakes (alpn-challenge.ts). */
+  acmeTlsAlpn?: boolean;
 }
 
 /** Handshakes and requests by protocol, for `/_edge/metrics` (plain data). */
@@ -42,13 +45,26 @@ export interface TlsCounters {
   h2SessionErrors: number;
   /** `h1 TLSv1.3`, `h2 TLSv1.2`…: requests on this listener by protocol and TLS version. */
   requests: Record<string, number>;
+  /** The primary's word on the certificates (expiry per name, ACME renewals and failures). */
+  certificates: CertificateStatus;
 }
 
 export class TlsListener {
   readonly server: Http2SecureServer;
-  readonly counters: TlsCounters = { handshakeFailures: 0, h2SessionErrors: 0, requests: {} };
+  readonly counters: TlsCounters = {
+    handshakeFailures: 0,
+    h2SessionErrors: 0,
+    requests: {},
+    certificates: { expires: {}, renewals: 0, failures: 0 },
+  };
   /** Settles once the first material is applied: the listener may then listen. */
   readonly ready: Promise<void>;
+  /** No certificate yet (ACME before its first): every handshake fails. */
+  pending = true;
+  /** EDGE_TLS_CERTS=acme's open HTTP-01 tokens and their key authorizations (challenge-answer.ts). */
+  readonly challenges = new Map<string, string>();
+  /** EDGE_ACME_CHALLENGE=tls-alpn-01's certificates by name, null without that setting. */
+  readonly #alpn: AlpnChallenges | null;
   #markReady: () => void = () => {};
   #exact = new Map<string, SecureContext>();
   #wildcard = new Map<string, SecureContext>();
@@ -63,11 +79,29 @@ export class TlsListener {
       this.#markReady = resolve;
     });
     const { createSecureServer } = process.getBuiltinModule('node:http2');
+    const alpn = hooks.acmeTlsAlpn ? new AlpnChallenges() : null;
+    this.#alpn = alpn;
+    const listener = this;
     const server = createSecureServer({
       ...TLS_POLICY,
       ...H2_LIMITS,
       allowHTTP1: true,
-      SNICallback: (name, done) => done(null, this.contextFor(name)),
+      // Node calls both with the socket as `this` (alpn-challenge.ts).
+      SNICallback(
+        this: TLSSocket,
+        name: string,
+        done: (e: Error | null, c?: SecureContext) => void,
+      ) {
+        done(null, alpn?.contextFor(this) ?? listener.contextFor(name));
+      },
+      ...(alpn !== null && {
+        ALPNCallback(
+          this: TLSSocket,
+          { servername, protocols }: { servername: string; protocols: string[] },
+        ) {
+          return alpn.select(this, servername, protocols);
+        },
+      }),
       // The HTTP/1.1 side's slow-client limits, as on the plain port (edge.ts).
       http1Options: {
         headersTimeout: hooks.headersTimeoutMs,
@@ -98,6 +132,8 @@ export class TlsListener {
     server.on('OCSPRequest', (certificate: Buffer, _issuer: Buffer, done) => {
       done(null, this.#ocsp.get(certificate.toString('base64')) ?? null);
     });
+    // The CA's `acme-tls/1` connection: the handshake was the whole answer.
+    server.on('unknownProtocol', (socket: TLSSocket) => socket.destroy());
     server.on('tlsClientError', () => {
       this.counters.handshakeFailures++;
     });
@@ -126,6 +162,11 @@ export class TlsListener {
     this.server = server;
   }
 
+  /** EDGE_ACME_CHALLENGE=tls-alpn-01: the challenge certificate for `name`, or none. */
+  alpnChallenge(name: string, pair: { cert: string; key: string } | null): void {
+    this.#alpn?.set(name, pair);
+  }
+
   /** Swaps in a new certificate set and ticket keys for new handshakes. */
   apply(message: TlsMaterialMessage): void {
     const { createSecureContext } = process.getBuiltinModule('node:tls');
@@ -150,11 +191,16 @@ export class TlsListener {
         if (!map.has(key)) map.set(key, context);
       }
     }
-    const first = message.certificates[0] as CertificateMaterial;
+    const first = message.certificates[0];
     // Tickets are sealed with the default context's keys whatever SNI picked
     // (OpenSSL keeps the first context as the session's), so setting them
-    // here is what makes every worker accept every other's tickets.
-    this.server.setSecureContext({ ...TLS_POLICY, cert: first.cert, key: first.key, ticketKeys });
+    // here is what makes every worker accept every other's tickets. With no
+    // certificate yet the default context has none and handshakes fail.
+    if (first !== undefined) {
+      this.server.setSecureContext({ ...TLS_POLICY, cert: first.cert, key: first.key, ticketKeys });
+    }
+    this.pending = first === undefined;
+    this.counters.certificates = message.status;
     this.#exact = exact;
     this.#wildcard = wildcard;
     this.#ticketKeys = ticketKeys;

@@ -16,13 +16,51 @@ export interface CertificateMaterial {
   readonly ocsp?: string;
 }
 
+/** What `/_edge/healthz` and `/_edge/metrics` say about the certificates (the primary's view). */
+export interface CertificateStatus {
+  /** Unix seconds at which each served name's certificate expires. */
+  expires: Record<string, number>;
+  /** Certificates obtained again before expiry (ACME). */
+  renewals: number;
+  /** Orders that failed (ACME). */
+  failures: number;
+}
+
 /** Everything a worker needs to serve TLS; sent whole on every change. */
 export interface TlsMaterialMessage {
   type: 'edge:tls';
-  /** The first is served to clients that send no SNI (or an unknown name). */
+  /**
+   * The first is served to clients that send no SNI (or an unknown name).
+   * Empty while an ACME source has none yet: handshakes fail, the plain port serves.
+   */
   certificates: CertificateMaterial[];
   /** 48 bytes, hex: the session ticket keys every worker shares. */
   ticketKeys: string;
+  status: CertificateStatus;
+}
+
+/** A counter moved without a new certificate (a failed order): only the status. */
+export interface TlsStatusMessage {
+  type: 'edge:tls-status';
+  status: CertificateStatus;
+}
+
+/**
+ * An HTTP-01 token to answer on the plain port (`keyAuthorization`), or to
+ * forget (null); for TLS-ALPN-01 (`alpn`), the certificate to present for
+ * `name` to a client that asks for ALPN `acme-tls/1` (RFC 8737).
+ */
+export interface AcmeChallengeMessage {
+  type: 'edge:acme-challenge';
+  token: string;
+  keyAuthorization: string | null;
+  alpn?: { name: string; cert: string; key: string };
+}
+
+/** A worker answers the token from now on (or no longer). */
+export interface AcmeChallengeAckMessage {
+  type: 'edge:acme-challenge-ack';
+  token: string;
 }
 
 /** A worker asks for the current material once it is ready to apply it. */

@@ -34,6 +34,25 @@ test('TLS is off by default; internal certificates for localhost when it is on',
   ]);
 });
 
+const ACME = { EDGE_TLS_PORT: '8443', EDGE_TLS_CERTS: 'acme', EDGE_TLS_NAMES: 'www.example.org' };
+
+test("EDGE_TLS_CERTS=acme: Let's Encrypt by default, the names as listed", async (t) => {
+  const config = loadConfig({ EDGE_STATIC_ROOT: await root(t), ...ACME });
+  assert.equal(config.acmeDirectoryUrl, 'https://acme-v02.api.letsencrypt.org/directory');
+  assert.deepEqual(config.tlsNames, ['www.example.org']);
+  assert.equal(config.acmeEmail, '');
+  assert.equal(config.acmeCaFile, '');
+  const peers = loadConfig({
+    EDGE_STATIC_ROOT: await root(t),
+    ...ACME,
+    EDGE_ACME_PEERS: 'tasks.edge:8080, [fd00::1]:80',
+  }).acmePeers;
+  assert.deepEqual(peers, [
+    { host: 'tasks.edge', port: 8080 },
+    { host: 'fd00::1', port: 80 },
+  ]);
+});
+
 test('bad TLS settings: one error naming the setting', async (t) => {
   const staticRoot = await root(t);
   const cases: [Record<string, string>, RegExp][] = [
@@ -42,7 +61,20 @@ test('bad TLS settings: one error naming the setting', async (t) => {
     [{ EDGE_TLS_PORT: '8443', EDGE_TLS_CERTS: 'files' }, /EDGE_TLS_FILES: must name/],
     [{ EDGE_TLS_FILES: 'only-a-cert.pem' }, /EDGE_TLS_FILES: "only-a-cert.pem" is not/],
     [{ EDGE_TLS_NAMES: 'localhost,bad name' }, /EDGE_TLS_NAMES: "bad name"/],
-    [{ EDGE_TLS_CERTS: 'acme' }, /EDGE_TLS_CERTS/],
+    [{ EDGE_TLS_CERTS: 'certbot' }, /EDGE_TLS_CERTS/],
+    // ACME: the default names are loopback ones no public CA certifies.
+    [
+      { EDGE_TLS_PORT: '8443', EDGE_TLS_CERTS: 'acme' },
+      /EDGE_TLS_NAMES: with EDGE_TLS_CERTS=acme.*"localhost"/,
+    ],
+    [{ ...ACME, EDGE_TLS_NAMES: '*.example.org' }, /EDGE_TLS_NAMES: .*wildcard/],
+    [
+      { ...ACME, EDGE_ACME_DIRECTORY_URL: 'http://ca.example/dir' },
+      /EDGE_ACME_DIRECTORY_URL: must be an https/,
+    ],
+    [{ ...ACME, EDGE_ACME_EMAIL: 'ops' }, /EDGE_ACME_EMAIL: "ops" is not an email/],
+    [{ ...ACME, EDGE_ACME_RETRY_MS: '5' }, /EDGE_ACME_RETRY_MS/],
+    [{ ...ACME, EDGE_ACME_PEERS: 'tasks.edge' }, /EDGE_ACME_PEERS: "tasks.edge" is not host:port/],
     [{ EDGE_HSTS_MAX_AGE_S: '-1' }, /EDGE_HSTS_MAX_AGE_S/],
   ];
   for (const [env, message] of cases) {
