@@ -3,7 +3,7 @@
  * orders a certificate for EDGE_TLS_NAMES from EDGE_ACME_DIRECTORY_URL
  * (RFC 8555, through `acme-client`), proves each name with HTTP-01 (the
  * workers answer the tokens on the plain port: challenges.ts), keeps the
- * account key and the certificate on the volume (acme-store.ts) and orders
+ * account key and the certificate on the volume (acme-state.ts) and orders
  * again at a third of its life left (acme-schedule.ts). A stored
  * certificate that is valid and names every host is served at once after a
  * restart, with no new order. A failed order is one log line with the ACME
@@ -18,7 +18,7 @@ import { invalid } from '@stack/shared/settings';
 import acme from 'acme-client';
 import axios, { type AxiosAdapter } from 'axios';
 import { renewAt, retryIn } from './acme-schedule.ts';
-import { AcmeStore, storeDir } from './acme-store.ts';
+import { AcmeStore, storeDir } from './acme-state.ts';
 import type { ChallengeRelay } from './challenges.ts';
 import type { CertificateMaterial } from './messages.ts';
 import type { CertificateSource } from './source.ts';
