@@ -21,8 +21,9 @@ async function readyz(port: number): Promise<{ status: number; code?: string } |
   }
 }
 
+/** Polls for up to 30 s: a start on a loaded CI machine has taken over 10. */
 async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string) {
-  for (let attempt = 0; attempt < 400; attempt += 1) {
+  for (let attempt = 0; attempt < 1200; attempt += 1) {
     const value = await probe();
     if (done(value)) return value;
     await sleep(25);

@@ -4,7 +4,6 @@
  * HTML file named `cat.png` declares `image/png` too.
  */
 import { open } from 'node:fs/promises';
-import { fileTypeFromFile } from 'file-type';
 import { HttpError } from '../http-error.ts';
 
 /** The allow-list: what file-type calls each kept format, and what sharp does. */
@@ -46,6 +45,8 @@ async function looksLikeMarkup(path: string): Promise<boolean> {
 
 /** The kept format of the file at `path`, or the 415 that says why not. */
 export async function imageKindOf(path: string): Promise<ImageExt> {
+  // Loaded on the first upload, as encode.ts is: a start needs neither.
+  const { fileTypeFromFile } = await import('file-type');
   const detected = await fileTypeFromFile(path);
   if (detected && isImageExt(detected.ext)) return detected.ext;
   if (detected) {
