@@ -7,8 +7,9 @@
  * temporary file and a rename: a crash leaves the old file or the new.
  */
 import { createPrivateKey } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeAtomic } from './write-atomic.ts';
 
 export interface StoredAccount {
   key: string;
@@ -25,12 +26,6 @@ export function storeDir(tlsDir: string, directoryUrl: string): string {
   const url = new URL(directoryUrl);
   const host = url.port === '' ? url.hostname : `${url.hostname}_${url.port}`;
   return join(tlsDir, 'acme', host.replace(/[^A-Za-z0-9._-]/g, '_'));
-}
-
-async function writeAtomic(path: string, data: string, mode: number): Promise<void> {
-  const temp = `${path}.tmp-${process.pid}`;
-  await writeFile(temp, data, { mode });
-  await rename(temp, path);
 }
 
 async function readIfExists(path: string): Promise<string | undefined> {

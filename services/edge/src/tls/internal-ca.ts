@@ -10,13 +10,14 @@
 // metadata API before it loads: this import must stay first.
 import 'reflect-metadata';
 import { createPrivateKey, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import type { CertificateMaterial } from './messages.ts';
 import type { CertificateSource } from './source.ts';
 import { PairError, validatePair } from './validate.ts';
+import { writeAtomic } from './write-atomic.ts';
 
 // Node's WebCrypto, typed by @types/node rather than the DOM's lib.
 type Key = webcrypto.CryptoKey;
@@ -63,13 +64,6 @@ function serial(): string {
 async function keyPem(key: Key): Promise<string> {
   const der = await webcrypto.subtle.exportKey('pkcs8', key);
   return x509.PemConverter.encode(der, 'PRIVATE KEY');
-}
-
-/** Writes by temp file + rename, with the mode set at creation: never a half-written or too-open file. */
-async function writeAtomic(path: string, data: string, mode: number): Promise<void> {
-  const temp = `${path}.tmp-${process.pid}`;
-  await writeFile(temp, data, { mode });
-  await rename(temp, path);
 }
 
 async function readIfExists(path: string): Promise<string | undefined> {
