@@ -49,6 +49,14 @@ const stack = await startStack('soak', {
   env: { SOAK_PROBE_MS: String(everyS * 1000) },
 });
 let code = 1;
+// Ctrl-C or a CI timeout: the stack still goes (the finally below), then exit.
+const stopping = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`soak: ${signal}, removing ${stack.project}`);
+    stopping.abort();
+  });
+}
 try {
   log(
     `soak: ${stack.project} up in ${stack.upSeconds.toFixed(1)} s; load average ${loadavg()
@@ -71,16 +79,17 @@ try {
   const samples: Sample[] = [];
   const end = Date.now() + minutes * 60_000;
   // The probes write their first reading one interval after they start.
-  await sleep(everyS * 1000);
-  while (Date.now() < end) {
-    const round = await sampleStack(stack);
+  await sleep(everyS * 1000, undefined, { signal: stopping.signal }).catch(() => {});
+  while (Date.now() < end && !stopping.signal.aborted) {
+    const round = await sampleStack(stack, everyS * 1000);
     samples.push(...round);
     log(`soak: ${Math.round((end - Date.now()) / 1000)} s left, ${round.length} readings`);
-    await sleep(Math.min(everyS * 1000, Math.max(0, end - Date.now())));
+    const wait = Math.min(everyS * 1000, Math.max(0, end - Date.now()));
+    await sleep(wait, undefined, { signal: stopping.signal }).catch(() => {});
   }
   abort.abort();
   const counts = await load;
-  code = report(samples, counts, stack.project);
+  code = stopping.signal.aborted ? 130 : report(samples, counts, stack.project);
 } finally {
   await stack.down();
 }

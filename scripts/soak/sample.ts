@@ -11,10 +11,13 @@ import type { Sample } from './verdict.ts';
 
 const PROBED = ['app', 'edge'];
 
-/** A probe file older than this is a process that has exited. */
-const STALE_MS = 25_000;
-
-export async function sampleStack(stack: Stack): Promise<Sample[]> {
+/**
+ * `everyMs`: the probes' interval. A probe file older than two and a half
+ * of them is a process that has exited (a live one rewrites it each
+ * interval, and a round may read it just before).
+ */
+export async function sampleStack(stack: Stack, everyMs: number): Promise<Sample[]> {
+  const staleMs = everyMs * 2.5;
   const samples: Sample[] = [];
   const now = Date.now();
   for (const info of await stack.containers()) {
@@ -38,7 +41,7 @@ export async function sampleStack(stack: Stack): Promise<Sample[]> {
     for (const line of stdout.split('\n')) {
       if (line.trim() === '') continue;
       const probe = JSON.parse(line) as Omit<Sample, 'container'>;
-      if (now - probe.t <= STALE_MS) samples.push({ ...probe, container: name });
+      if (now - probe.t <= staleMs) samples.push({ ...probe, container: name });
     }
   }
   return samples;
