@@ -11,8 +11,17 @@ import { type ClientHttp2Session, constants, connect as h2Connect } from 'node:h
 import { connect as tcpConnect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
-import { CREATE, createBody, JSON_HEADERS, listPath, PAGE_PATH } from '../../e2e/src/domain.ts';
+import {
+  CREATE,
+  createBody,
+  fileUrlsOf,
+  JSON_HEADERS,
+  listPath,
+  PAGE_PATH,
+  postRecordWithFile,
+} from '../../e2e/src/domain.ts';
 import { BYPASS_CACHE } from '../../e2e/src/http.ts';
+import { png } from '../../e2e/src/upload-files.ts';
 
 export interface SoakLoadOptions {
   /** The edge's plain origin, `http://127.0.0.1:PORT`. */
@@ -35,7 +44,17 @@ export interface LoadCounts {
   examples: string[];
 }
 
-type Kind = 'page' | 'static' | 'cached' | 'uncached' | 'create' | 'h2' | 'h2-cancel' | 'slow';
+type Kind =
+  | 'page'
+  | 'static'
+  | 'cached'
+  | 'uncached'
+  | 'create'
+  | 'h2'
+  | 'h2-cancel'
+  | 'slow'
+  | 'upload'
+  | 'media';
 
 /** One page, two of its assets, the list from the edge's cache and past it, one record created. */
 const HTTP_MIX: readonly Kind[] = ['page', 'static', 'static', 'cached', 'uncached', 'create'];
@@ -67,6 +86,7 @@ export async function runSoakLoad(options: SoakLoadOptions): Promise<LoadCounts>
       ...Array.from({ length: HTTP_CLIENTS }, (_, i) => httpLoop(pool, i, options, note, pace)),
       ...Array.from({ length: H2_STREAMS }, (_, i) => h2Loop(session, i, options, note, pace)),
       slowLoop(options, note),
+      uploadLoop(options, note),
     ]);
   } finally {
     await pool.close();
@@ -176,5 +196,36 @@ async function slowLoop(o: SoakLoadOptions, note: Note) {
       'slow',
       status.startsWith('HTTP/1.1 200') ? undefined : `answered ${JSON.stringify(status)}`,
     );
+  }
+}
+
+/**
+ * One record with an image a second, each a new picture (the app stores
+ * by content hash), then its image and thumbnail read back through the
+ * edge's `/media/`: the app's decoding and re-encoding, and the edge's
+ * media files, under the same watch as the rest.
+ */
+async function uploadLoop(o: SoakLoadOptions, note: Note) {
+  const url = (path: string) => new URL(path, o.origin).toString();
+  for (let i = 0; !o.signal.aborted; i++) {
+    const started = performance.now();
+    try {
+      const res = await postRecordWithFile(url, 'Soak', {
+        name: `soak-${i}.png`,
+        type: 'image/png',
+        data: png(48 + (i % 400), 32 + Math.floor(i / 400)),
+      });
+      const body = (await res.json()) as Parameters<typeof fileUrlsOf>[0];
+      note('upload', res.status === CREATE.status ? undefined : `status ${res.status}`);
+      for (const file of res.status === CREATE.status ? fileUrlsOf(body) : []) {
+        const got = await fetch(url(file));
+        await got.arrayBuffer();
+        note('media', got.status === 200 ? undefined : `${file}: status ${got.status}`);
+      }
+    } catch (error) {
+      if (!o.signal.aborted) note('upload', String(error));
+    }
+    const wait = 1000 - (performance.now() - started);
+    if (wait > 0) await sleep(wait, undefined, { signal: o.signal }).catch(() => {});
   }
 }
