@@ -40,6 +40,7 @@ export function drawSoak(series: readonly Series[], title: string): string {
   const color = new Map(series.map((s, i) => [s.name, COLORS[i % COLORS.length] as string]));
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${TOP + PANELS.length * PANEL_HEIGHT + 10}" font-family="sans-serif" font-size="11">`,
+    `<title>${xml(title)}</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${LEFT}" y="18" font-size="14">${xml(title)}</text>`,
   ];

@@ -73,6 +73,6 @@ test('the plot has a line per series in each panel it has readings for, names es
   const svg = drawSoak(toSeries(samples), 'soak & test');
   assert.equal(svg.match(/<polyline /g)?.length, 4 + 1);
   assert.match(svg, /app&lt;1&gt; \(container\)/);
-  assert.match(svg, /soak &amp; test/);
+  assert.match(svg, /<title>soak &amp; test<\/title>/);
   assert.ok(svg.startsWith('<svg ') && svg.trimEnd().endsWith('</svg>'));
 });
