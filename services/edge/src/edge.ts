@@ -57,7 +57,12 @@ export interface EdgeDependencies {
 }
 
 /** What an Http2ServerRequest adds that the proxied path reads. */
-type H2Request = IncomingMessage & { stream: { session: { socket: { bytesWritten: number } } } };
+type H2Request = IncomingMessage & {
+  stream: { rstCode?: number; session: { socket: { bytesWritten: number } } };
+};
+
+/** NGHTTP2_NO_ERROR: a stream that ended as it should. */
+const NO_ERROR = 0;
 
 /**
  * The proxied request's side of the server: request id, the access-log line
@@ -75,6 +80,7 @@ function proxyDispatch(proxy: EdgeProxy, lifecycle: Lifecycle, log: AccessLog) {
       upstreamMs: -1,
       upstreamStatus: 0,
       edgeStatus: 0,
+      cut: false,
     };
     // Bytes sent for this response, head included (nginx's `$bytes_sent`):
     // a proxied body's length is often not known up front. On h2, the
@@ -83,14 +89,30 @@ function proxyDispatch(proxy: EdgeProxy, lifecycle: Lifecycle, log: AccessLog) {
       req.httpVersionMajor === 2 ? (req as H2Request).stream.session.socket : req.socket;
     const sentBefore = socket.bytesWritten;
     if (lifecycle.closing) res.setHeader('connection', 'close');
-    res.on('finish', () => {
+    // 'close', not 'finish': a client that leaves first is logged too, as
+    // nginx logs it (499), and never as the 200 a response starts out with.
+    res.on('close', () => {
       const bytes = bytesSince(socket, sentBefore);
       const ms = performance.now() - started;
       const { method, url } = req as { method: string; url: string };
-      log(method, url, res.statusCode, bytes, ms, ctx.requestId, ctx, transportOf(req));
+      const status = answered(req, res) || ctx.cut ? res.statusCode : CLIENT_CLOSED_REQUEST;
+      log(method, url, status, bytes, ms, ctx.requestId, ctx, transportOf(req));
     });
     proxy.handle(req, res, ctx, expectsContinue);
   };
+}
+
+/** nginx's status for a request whose client closed the connection before the answer went out. */
+export const CLIENT_CLOSED_REQUEST = 499;
+
+/**
+ * The whole response went out. On h2 the stream closed without a reset:
+ * the compat response reads as finished when its stream was cancelled or
+ * its session lost, too.
+ */
+function answered(req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.httpVersionMajor !== 2) return res.writableFinished;
+  return (req as H2Request).stream.rstCode === NO_ERROR;
 }
 
 /**

@@ -23,6 +23,11 @@ export interface ProxyContext {
   upstreamStatus?: number;
   /** The upgrade path's own answer (a refusal, 502/503/504): no response object holds it. */
   edgeStatus?: number;
+  /**
+   * The edge cut the response itself (the upstream failed mid-body): logged
+   * with the status it sent, not as a client that left (499).
+   */
+  cut?: boolean;
 }
 
 /**

@@ -248,6 +248,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (this.responded) {
       // Part of the response is out: all that is left is to cut it, so the
       // client sees a truncated body rather than a complete-looking one.
+      this.ctx.cut = true;
       this.compressor?.destroy();
       res.destroy(error);
       return;

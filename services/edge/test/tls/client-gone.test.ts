@@ -2,7 +2,7 @@
  * An h2 client that leaves while a proxied response is still streaming (a
  * closed tab, a load generator stopping) costs its own streams and
  * nothing else: the worker goes on serving, and the request is still
- * logged once the stream closes. A stream the client cancels before the
+ * logged once the stream closes, as 499. A stream the client cancels before the
  * upstream's answer frees its upstream request too: it used to stay
  * paused, holding its upstream connection until the worker stopped (and
  * holding the stop to its grace period).
@@ -43,6 +43,8 @@ test('an h2 session destroyed mid-response leaves the worker serving', async (t)
 
   // The edge's stream closes once it sees the session go; its access-log line follows.
   await until(() => edge.lines.some((line) => line.path === '/long'));
+  // nginx's "client closed request", not the 200 the response started with.
+  assert.equal(edge.lines.find((line) => line.path === '/long')?.status, 499);
   await sleep(200);
   assert.deepEqual(
     edge.lines.filter((line) => String(line.msg).startsWith('worker died')),
@@ -60,7 +62,11 @@ test('an h2 stream cancelled before the upstream answers releases the upstream r
   t.after(() => rm(dir, { recursive: true, force: true }));
   let answer = (): void => {};
   let upstreamClosed = false;
-  const upstream = await startUpstream(t, (_req, res) => {
+  const upstream = await startUpstream(t, (req, res) => {
+    if (req.url === '/whole') {
+      res.end('whole');
+      return;
+    }
     res.socket?.on('close', () => {
       upstreamClosed = true;
     });
@@ -83,12 +89,18 @@ test('an h2 stream cancelled before the upstream answers releases the upstream r
   await until(() => upstream.seen.includes('GET /slow'));
   stream.close(constants.NGHTTP2_CANCEL);
   await until(() => edge.lines.some((line) => line.path === '/slow'));
+  assert.equal(edge.lines.find((line) => line.path === '/slow')?.status, 499);
   answer();
   // Aborted, undici closes that connection; left paused, it stayed open for good.
   await until(() => upstreamClosed, 3000);
 
   const css = await h2Get(session, `/static/${TABLE_CSS}`);
   assert.equal(css.status, 200);
+  // A proxied stream that ends as it should is logged with its own status.
+  const whole = await h2Get(session, '/whole');
+  assert.equal(whole.status, 200);
+  await until(() => edge.lines.some((line) => line.path === '/whole'));
+  assert.equal(edge.lines.find((line) => line.path === '/whole')?.status, 200);
   session.close();
   // Nothing left in flight: the worker stops at once, not cut at the grace's end (exit 1).
   assert.equal(await stop(edge), 0);
