@@ -19,6 +19,10 @@ import { h2Get, h2Session, startTlsEdge } from './helpers.ts';
 
 const CSS = `/static/${TABLE_CSS}`;
 const LOAD_MS = 2500;
+// Under a starved CPU a fresh TLS connection can take hundreds of ms: the
+// new-connection clients go on past LOAD_MS (up to this) until each kind
+// has opened one after the reload window.
+const MAX_LOAD_MS = 15_000;
 const SWAP_AT_MS = 800;
 // A reload is seen within the watch's settle time (100 ms) plus IPC; the poll (100 ms) backs it up.
 const RELOADED_WITHIN_MS = 1000;
@@ -92,11 +96,15 @@ test('a pair replaced under h2 and HTTP/1.1 load: no request fails, new connecti
   const outcomes: Outcome[] = [];
   const t0 = performance.now();
   const elapsed = () => performance.now() - t0;
+  let swapped = Number.POSITIVE_INFINITY;
+  const lateSeen = (kind: Outcome['kind']) =>
+    kind === 'h2 session' ||
+    outcomes.some((o) => o.kind === kind && o.at > swapped + RELOADED_WITHIN_MS);
   const client = async (
     kind: Outcome['kind'],
     request: () => Promise<{ status: number; serial: string }>,
   ) => {
-    while (elapsed() < LOAD_MS) {
+    while (elapsed() < LOAD_MS || (!lateSeen(kind) && elapsed() < MAX_LOAD_MS)) {
       const at = elapsed();
       let timer: NodeJS.Timeout | undefined;
       const gaveUp = new Promise<never>((_, reject) => {
@@ -121,7 +129,8 @@ test('a pair replaced under h2 and HTTP/1.1 load: no request fails, new connecti
   const swap = (async () => {
     await sleep(SWAP_AT_MS);
     renewed = serialOf((await f.write('local', ['localhost'])).cert);
-    return elapsed();
+    swapped = elapsed();
+    return swapped;
   })();
   await Promise.all([
     ...sessions.map((session) => client('h2 session', onSession(session))),
