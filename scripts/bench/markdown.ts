@@ -30,7 +30,8 @@ export const fmtCpu = (n: number) => (n < 100 ? n.toFixed(1) : n.toFixed(0));
 /** What every section's settings line says of its rounds. */
 export function roundsLine(settings: { runs: number; quick: boolean }): string {
   const quick = settings.quick ? ' (quick run: nothing judged)' : '';
-  return `${settings.runs} rounds interleaved${quick}; medians, ±spread = (max − min) ÷ median`;
+  const rounds = settings.runs === 1 ? '1 round' : `${settings.runs} rounds interleaved`;
+  return `${rounds}${quick}; medians, ±spread = (max − min) ÷ median`;
 }
 
 export function loadLine(start: readonly number[], end: readonly number[]): string {

@@ -108,7 +108,13 @@ export function memoryTable(
       rows.map((row) => {
         const m = row.memory;
         const [rss, own] = peakVerdicts(m, quick);
-        const judged = row.judged ? `RSS ${verdict(rss)}, its own ${verdict(own)}` : '';
+        // One reason for both (a quick run, nothing measured) is said once.
+        const same =
+          rss.status === 'not judged' && own.status === 'not judged' && rss.reason === own.reason;
+        const both = same
+          ? `not judged (${rss.reason})`
+          : `RSS ${verdict(rss)}, its own ${verdict(own)}`;
+        const judged = row.judged ? both : '';
         return [
           row.what,
           mib(m?.rest?.rssMiB),

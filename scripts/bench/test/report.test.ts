@@ -219,13 +219,15 @@ test('a quick run judges nothing, and says so in every section and the summary',
   const quick = { ...RESULTS, wrk: { ...RESULTS.wrk, runs: 1, quick: true } };
   const text = resultSections(quick);
   assert.ok(
-    text.some((l) =>
-      l.startsWith('wrk -t1 -c50 -d3s, 1 rounds interleaved (quick run: nothing judged)'),
-    ),
+    text.some((l) => l.startsWith('wrk -t1 -c50 -d3s, 1 round (quick run: nothing judged)')),
   );
   assert.equal(
     cellsOf(text.filter((l) => l.startsWith('| static 1 KiB'))[1] ?? '')[1],
     '1.10× (not judged: quick run)',
+  );
+  assert.equal(
+    cellsOf(text.find((l) => l.startsWith('| edge (fast path)')) ?? '').at(-1),
+    'not judged (quick run)',
   );
   const all = judgements(quick);
   assert.ok(all.length > 0);
