@@ -11,11 +11,13 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeCert } from './h2-cert.ts';
-import type { H2Cell, H2Results } from './h2-table.ts';
+import type { H2Results } from './h2-table.ts';
 import { H2_BARE, H2_EDGE, H2_TARGETS, type H2Kind, type H2Target } from './h2-targets.ts';
-import { connectionRate, type H2loadResult, h2load, seconds } from './h2load.ts';
-import { cpuSeconds, freePort, start, stop, waitForPort } from './processes.ts';
+import { connectionRate, h2load, seconds } from './h2load.ts';
+import { addPeak, memoryOf, samplePeak, type WorkerMemory } from './memory.ts';
+import { childrenOf, cpuSeconds, freePort, start, stop, waitForPort } from './processes.ts';
 import { SMALL_BODY } from './proxy/upstream.ts';
+import { type Sample, summarize } from './rounds.ts';
 import { HUNDRED, ONE, writeFiles } from './static-files.ts';
 
 const SERVE = fileURLToPath(new URL('./proxy/serve.ts', import.meta.url));
@@ -94,6 +96,7 @@ export async function measureH2Rows(
   options: H2Options,
 ): Promise<H2Results> {
   const { runs, log } = options;
+  const loadStart = loadavg();
   writeFiles(base);
   const tls = await writeCert(dir);
   const ca = readFileSync(tls.ca, 'utf8');
@@ -144,6 +147,10 @@ export async function measureH2Rows(
         ? connectionRate(url(target, row), seconds(duration), HANDSHAKE_BURST)
         : h2load(url(target, row), { clients: H2_CLIENTS, streams: H2_STREAMS, duration });
 
+    // Before any load: what the edge's worker costs at rest.
+    const edgeWorkers = () => childrenOf(pids.get(H2_EDGE) as number);
+    const edgeMemory: WorkerMemory = { rest: memoryOf(edgeWorkers()) };
+
     // JIT warm-up, so no target's first row pays for its compilation.
     for (const target of H2_TARGETS) {
       log(`warming up ${target.name} (h2)`);
@@ -152,8 +159,7 @@ export async function measureH2Rows(
       }
     }
 
-    const best = new Map<string, H2loadResult>();
-    const cpu = new Map<string, number>();
+    const samples = new Map<string, Sample[]>();
     const tlsOf: Record<string, string> = {};
     const total = H2_ROWS.reduce((n, row) => n + targetsOf(row).length * runs, 0);
     let step = 0;
@@ -164,9 +170,11 @@ export async function measureH2Rows(
           step++;
           log(`[${step}/${total}] h2 ${row.name} · ${target.name} · run ${run}/${runs}`);
           const pid = pids.get(target) as number;
+          const stopSampling = target === H2_EDGE ? samplePeak(edgeWorkers) : undefined;
           const cpuBefore = cpuSeconds(pid);
           const result = await measure(target, row, options.duration);
           const cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / Math.max(1, result.requests);
+          addPeak(edgeMemory, stopSampling?.(), row.name);
           if (result.protocol !== 'h2') {
             throw new Error(`${target.name} spoke ${result.protocol} to h2load, not h2`);
           }
@@ -176,8 +184,9 @@ export async function measureH2Rows(
           );
           tlsOf[target.name] = result.tls;
           const key = `${row.name}|${target.name}`;
-          if ((best.get(key)?.rps ?? -1) < result.rps) best.set(key, result);
-          cpu.set(key, Math.min(cpu.get(key) ?? Number.POSITIVE_INFINITY, cpuUs));
+          // h2load has no percentiles: its mean stands in, as meanMs.
+          const sample: Sample = { ...result, p50Ms: Number.NaN, p99Ms: Number.NaN, cpuUs };
+          samples.set(key, [...(samples.get(key) ?? []), sample]);
         }
       }
     }
@@ -187,16 +196,15 @@ export async function measureH2Rows(
         name: row.name,
         handshakes: row.handshakes === true,
         cells: Object.fromEntries(
-          targetsOf(row).map((t): [string, H2Cell] => {
-            const key = `${row.name}|${t.name}`;
-            return [
-              t.name,
-              { ...(best.get(key) as H2loadResult), cpuUs: cpu.get(key) ?? Number.NaN },
-            ];
-          }),
+          targetsOf(row).map((t) => [
+            t.name,
+            summarize(samples.get(`${row.name}|${t.name}`) ?? []),
+          ]),
         ),
       })),
       tls: tlsOf,
+      memory: edgeMemory,
+      loadStart,
       loadEnd: loadavg(),
       load: { clients: H2_CLIENTS, streams: H2_STREAMS, burst: HANDSHAKE_BURST },
     };

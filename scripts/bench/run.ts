@@ -3,9 +3,11 @@
  * bare ceiling, on the same files, then its proxied rows against nginx,
  * HAProxy, Caddy and the bare pass-through, for a small node:http upstream
  * and for the app's JSON endpoint, then its h2 rows (h2load) against bare
- * Node's http2, nginx and Caddy. See README.md.
+ * Node's http2, nginx and Caddy, each row over interleaved rounds, and ends
+ * with every judged target on one line. See README.md.
  *
- *   npm run bench [-- --duration 5s --runs 2 --connections 50 --only static|proxy|h2 --write <file>]
+ *   npm run bench [-- --duration 5s --runs 3 --connections 50 --only static|proxy|h2 --write <file>]
+ *   npm run bench -- --quick --runs 1 …   # fewer than 3 rounds: a look, nothing judged
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -36,7 +38,9 @@ import {
   renderRun,
   replaceRegion,
   staticSection,
+  summarySection,
 } from './report.ts';
+import { checkRuns } from './rounds.ts';
 import { measureStaticRows } from './static-rows.ts';
 import type { WrkSettings } from './static-table.ts';
 
@@ -45,7 +49,8 @@ const { values: args } = parseArgs({
   args: argv,
   options: {
     duration: { type: 'string', default: '5s' },
-    runs: { type: 'string', default: '2' },
+    runs: { type: 'string', default: '3' },
+    quick: { type: 'boolean', default: false },
     connections: { type: 'string', default: '50' },
     only: { type: 'string' },
     write: { type: 'string' },
@@ -57,6 +62,12 @@ if (args.only !== undefined && !(PARTS as readonly string[]).includes(args.only)
   process.stderr.write(`--only ${args.only}: expected one of ${PARTS.join(', ')}\n`);
   process.exit(2);
 }
+const checked = checkRuns(args.runs, args.quick);
+if (checked instanceof Error) {
+  process.stderr.write(`${checked.message}\n`);
+  process.exit(2);
+}
+const runCount: number = checked;
 const runs = (part: (typeof PARTS)[number]) => args.only === undefined || args.only === part;
 
 const COMPILE_CACHE = fileURLToPath(new URL('../../docker/compile-cache.ts', import.meta.url));
@@ -96,7 +107,8 @@ async function main(): Promise<void> {
   const started = { date: new Date(), ...commit(), loadStart: loadavg() };
   const wrk: WrkSettings = {
     duration: args.duration,
-    runs: Number(args.runs),
+    runs: runCount,
+    quick: args.quick,
     connections: Number(args.connections),
   };
   const base = mkdtempSync(join(tmpdir(), 'edge-bench-'));
@@ -142,6 +154,7 @@ async function main(): Promise<void> {
   } finally {
     await cleanup();
   }
+  print(summarySection(results));
   if (args.write !== undefined) {
     // npm runs scripts from the package root; the path is the caller's.
     const file = resolve(process.env.INIT_CWD ?? process.cwd(), args.write);
@@ -165,12 +178,15 @@ async function proxyRows(dir: string, wrk: WrkSettings): Promise<ProxiedSection[
     print(proxiedSection(section, wrk));
   };
   log('proxied rows: a small response from a node:http upstream');
+  let loadStart = loadavg();
   const small = await measureProxiedRows(common);
   done({
     title: 'small response from a node:http upstream',
     path: '/',
     rows: small,
-    load: loadavg(),
+    loadStart,
+    loadEnd: loadavg(),
+    judged: true,
   });
 
   log('proxied rows: the app’s JSON endpoint (PostgreSQL container, app process)');
@@ -180,22 +196,26 @@ async function proxyRows(dir: string, wrk: WrkSettings): Promise<ProxiedSection[
   // The section being measured, named in its "not measured" line on failure.
   let current = title;
   try {
+    loadStart = loadavg();
     app = await startAppUpstream(dir);
     stopApp = app.stop;
     const upstream = { upstreamUrl: app.url, upstreamPid: app.pid, path: app.path };
     const rows = await measureProxiedRows({ ...common, ...upstream });
-    done({ title, path: app.path, rows, load: loadavg() });
+    done({ title, path: app.path, rows, loadStart, loadEnd: loadavg() });
     current = cacheTitle;
     log('cache rows: the app’s JSON endpoint through the edge’s cache and nginx’s proxy_cache');
+    loadStart = loadavg();
     const cached = await measureCacheRows({ ...common, ...upstream });
-    done({ title: cacheTitle, path: app.path, rows: cached, load: loadavg(), cache: true });
+    const path = app.path;
+    done({ title: cacheTitle, path, rows: cached, loadStart, loadEnd: loadavg(), cache: true });
   } catch (error) {
     const message = (error as Error).message;
     done({
       title: current,
       path: app?.path ?? '',
       error: message,
-      load: loadavg(),
+      loadStart,
+      loadEnd: loadavg(),
       cache: current === cacheTitle,
     });
   } finally {

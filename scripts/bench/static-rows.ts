@@ -7,11 +7,13 @@ import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { childrenOf, cpuSeconds, freePort, type Memory, memory, waitForPort } from './processes.ts';
+import { addPeak, memoryOf, samplePeak, type WorkerMemory } from './memory.ts';
+import { childrenOf, cpuSeconds, freePort, waitForPort } from './processes.ts';
+import { type Sample, summarize } from './rounds.ts';
 import { HUNDRED, ONE, writeFiles, ZIPPED } from './static-files.ts';
 import type { StaticResults } from './static-table.ts';
 import { EDGE, EDGE_ROUTED, TARGETS, type Target } from './targets.ts';
-import { type WrkResult, wrk } from './wrk.ts';
+import { wrk } from './wrk.ts';
 
 interface Row {
   name: string;
@@ -21,7 +23,7 @@ interface Row {
   expect: { status: number; encoding?: string };
 }
 
-const ROWS: Row[] = [
+export const ROWS: readonly Row[] = [
   { name: 'static 1 KiB', path: `/static/${ONE}`, headers: () => ({}), expect: { status: 200 } },
   {
     name: 'static 100 KiB',
@@ -90,18 +92,6 @@ async function recordEdgeAnswers(port: number, file: string): Promise<void> {
   writeFileSync(file, JSON.stringify(answers));
 }
 
-/** The sample with the highest RSS among the processes' current memory and earlier peaks. */
-function peakMemory(
-  pids: readonly number[],
-  ...earlier: Array<Memory | undefined>
-): Memory | undefined {
-  const samples = [...earlier, ...pids.map((pid) => memory(pid))];
-  return samples.reduce<Memory | undefined>(
-    (peak, m) => (m && !(m.rssMiB <= (peak?.rssMiB ?? -1)) ? m : peak),
-    undefined,
-  );
-}
-
 export interface StaticOptions {
   duration: string;
   connections: number;
@@ -117,6 +107,7 @@ export async function measureStaticRows(
   options: StaticOptions,
 ): Promise<StaticResults> {
   const { runs, log } = options;
+  const loadStart = loadavg();
   writeFiles(base);
   const ports = new Map<Target, number>();
   const pids = new Map<Target, number>();
@@ -149,7 +140,11 @@ export async function measureStaticRows(
   }
 
   // Before any load: what a worker costs at rest (modules, code, caches).
-  const idle = peakMemory(childrenOf(pids.get(EDGE) as number));
+  const workers = (target: Target) => () => childrenOf(pids.get(target) as number);
+  const mem = new Map<Target, WorkerMemory>();
+  for (const target of TARGETS.filter((t) => t.isEdge)) {
+    mem.set(target, { rest: memoryOf(workers(target)()) });
+  }
 
   // JIT warm-up, so no target's first row pays for its compilation.
   for (const target of TARGETS) {
@@ -164,9 +159,7 @@ export async function measureStaticRows(
     }
   }
 
-  const best = new Map<string, WrkResult>();
-  const rss = new Map<string, Memory>();
-  const cpu = new Map<string, number>();
+  const samples = new Map<string, Sample[]>();
   const total = ROWS.length * runs * TARGETS.length;
   let step = 0;
   for (const row of ROWS) {
@@ -176,12 +169,7 @@ export async function measureStaticRows(
         step++;
         log(`[${step}/${total}] ${row.name} · ${target.name} · run ${run}/${runs}`);
         const url = `http://127.0.0.1:${ports.get(target)}${row.path}`;
-        let peak: Memory | undefined;
-        const sampler = target.isEdge
-          ? setInterval(() => {
-              peak = peakMemory(childrenOf(pids.get(target) as number), peak);
-            }, 250)
-          : undefined;
+        const stopSampling = target.isEdge ? samplePeak(workers(target)) : undefined;
         const pid = pids.get(target) as number;
         const cpuBefore = cpuSeconds(pid);
         const result = await wrk(url, {
@@ -190,16 +178,15 @@ export async function measureStaticRows(
           headers: row.headers(etags.get(target) ?? ''),
         });
         const cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / Math.max(1, result.requests);
-        clearInterval(sampler);
+        const peak = stopSampling?.();
         if (result.errors > 0) log(`  ! ${result.errors} errors`);
         log(
           `  ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${cpuUs.toFixed(1)} µs CPU/request`,
         );
         const key = `${row.name}|${target.name}`;
-        if (!best.has(key) || (best.get(key)?.rps ?? 0) < result.rps) best.set(key, result);
-        cpu.set(key, Math.min(cpu.get(key) ?? Number.POSITIVE_INFINITY, cpuUs));
-        const edgePeak = peakMemory([], peak, rss.get(target.name));
-        if (target.isEdge && edgePeak) rss.set(target.name, edgePeak);
+        samples.set(key, [...(samples.get(key) ?? []), { ...result, cpuUs }]);
+        const m = mem.get(target);
+        if (m) addPeak(m, peak, row.name);
       }
     }
   }
@@ -208,13 +195,11 @@ export async function measureStaticRows(
     rows: ROWS.map((row) => ({
       name: row.name,
       cells: Object.fromEntries(
-        TARGETS.map((t) => {
-          const key = `${row.name}|${t.name}`;
-          return [t.name, { ...(best.get(key) as WrkResult), cpuUs: cpu.get(key) ?? Number.NaN }];
-        }),
+        TARGETS.map((t) => [t.name, summarize(samples.get(`${row.name}|${t.name}`) ?? [])]),
       ),
     })),
-    memory: { edge: rss.get(EDGE.name), routed: rss.get(EDGE_ROUTED.name), idle },
+    memory: { edge: mem.get(EDGE), routed: mem.get(EDGE_ROUTED) },
+    loadStart,
     loadEnd: loadavg(),
   };
 }

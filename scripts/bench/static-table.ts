@@ -1,22 +1,31 @@
 /**
- * The static rows' tables: req/s with latency, the edge's ratios against
- * each reference (with the targets it is held to), CPU per request, and the
- * edge worker's memory. The same lines go to stdout and to `--write`'s file.
+ * The static rows' tables: CPU per request first (the figure the verdicts
+ * are on), the edge's CPU ratios with their targets, req/s with latency and
+ * its ratios (informational), and the edge worker's memory. Every figure is
+ * a median over the rounds with its spread. The same lines go to stdout and
+ * to `--write`'s file.
  */
-import { loadText, table } from './markdown.ts';
-import type { Memory } from './processes.ts';
+import { fmtCpu, fmtK, fmtMs, loadLine, roundsLine, table } from './markdown.ts';
+import { type MemoryRow, memoryJudgements, memoryTable, type WorkerMemory } from './memory.ts';
+import {
+  cpuVerdict,
+  type Judgement,
+  pct,
+  ratio,
+  SPREAD_BOUND,
+  type Summary,
+  times,
+  type Verdict,
+  withSpread,
+} from './rounds.ts';
 import { BARE_NODE, CADDY, EDGE, EDGE_ROUTED, NGINX, TARGETS } from './targets.ts';
-import type { WrkResult } from './wrk.ts';
-
-export interface StaticCell extends WrkResult {
-  /** CPU time per request, µs, user + system, lowest of the runs. */
-  cpuUs: number;
-}
+import { CPU_TARGETS } from './verdict-targets.ts';
 
 export interface StaticResults {
-  /** Per row, per target name: the best run's figures. */
-  rows: { name: string; cells: Record<string, StaticCell> }[];
-  memory: { edge?: Memory; routed?: Memory; idle?: Memory };
+  /** Per row, per target name: the figures over the rounds. */
+  rows: { name: string; cells: Record<string, Summary> }[];
+  memory: { edge?: WorkerMemory | undefined; routed?: WorkerMemory | undefined };
+  loadStart: readonly number[];
   loadEnd: readonly number[];
 }
 
@@ -24,31 +33,72 @@ export interface WrkSettings {
   connections: number;
   duration: string;
   runs: number;
+  /** `--quick`: fewer than 3 rounds allowed, nothing judged. */
+  quick: boolean;
 }
 
-/** What a worker may cost in RSS, MiB. */
-const RSS_TARGET_MIB = 100;
+type Row = StaticResults['rows'][number];
 
-const fmtK = (n: number) => (Number.isFinite(n) ? `${(n / 1000).toFixed(1)}k` : 'n/a');
-const fmtMs = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
-const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a) ? a / b : Number.NaN);
-const times = (value: number) => `${value.toFixed(2)}×`;
-const verdict = (value: number, target: number) =>
-  `${times(value)} (${value >= target ? 'met' : 'MISSED'}, ≥ ${target})`;
-const mib = (n: number | undefined) => (n === undefined ? 'not measured' : n.toFixed(1));
+const { static: target } = CPU_TARGETS;
+const judgedRow = (row: Row) => (target.rows as readonly string[]).includes(row.name);
 
-function memoryRow(what: string, m: Memory | undefined, judged = false): string[] {
-  const met = m && m.rssMiB <= RSS_TARGET_MIB ? 'met' : 'MISSED';
-  return [what, mib(m?.rssMiB), mib(m?.privateMiB), judged ? met : ''];
+function overBare(row: Row, quick: boolean): Verdict {
+  return cpuVerdict(row.cells[EDGE.name], row.cells[BARE_NODE.name], target.max, { quick });
+}
+
+function memoryRows(results: StaticResults): MemoryRow[] {
+  return [
+    { what: 'edge (fast path)', memory: results.memory.edge, judged: true },
+    { what: 'edge, table via Fastify route', memory: results.memory.routed },
+  ];
+}
+
+/** The static section's judged targets, in the order the tables print them. */
+export function staticJudgements(results: StaticResults, quick: boolean): Judgement[] {
+  return [
+    ...results.rows.filter(judgedRow).map((row) => ({
+      what: `static ${row.name.replace(/^static /, '')}: CPU ${target.ratio}`,
+      verdict: overBare(row, quick),
+    })),
+    ...memoryJudgements('static', memoryRows(results), quick),
+  ];
 }
 
 export function staticTables(results: StaticResults, wrk: WrkSettings): string[] {
   const names = TARGETS.map((t) => t.name);
-  const rps = (row: StaticResults['rows'][number], name: string) =>
-    row.cells[name]?.rps ?? Number.NaN;
   const right = names.map(() => 'right' as const);
+  const cpu = (row: Row, name: string) => row.cells[name]?.cpuUs.median;
+  const rps = (row: Row, name: string) => row.cells[name]?.rps.median;
+  const cpuRatio = (row: Row, name: string) => times(ratio(cpu(row, EDGE.name), cpu(row, name)));
+  const rpsRatio = (row: Row, name: string) => times(ratio(rps(row, EDGE.name), rps(row, name)));
   return [
-    `wrk -t1 -c${wrk.connections} -d${wrk.duration}, best of ${wrk.runs}; req/s (p50 / p99 ms); load average at the end ${loadText(results.loadEnd)}`,
+    `wrk -t1 -c${wrk.connections} -d${wrk.duration}, ${roundsLine(wrk)}; ${loadLine(results.loadStart, results.loadEnd)}`,
+    '',
+    'CPU µs per request (user + system of the server’s processes over the run ÷ requests), median ±spread:',
+    '',
+    ...table(
+      ['row', ...names],
+      results.rows.map((row) => [
+        row.name,
+        ...names.map((name) => withSpread(row.cells[name]?.cpuUs, fmtCpu)),
+      ]),
+      ['left', ...right],
+    ),
+    '',
+    `The edge’s CPU per request over each reference’s (lower is better). Judged: edge ÷ bare node ≤ ${target.max}× on ${target.where.replace(/^static rows: /, '')}, not judged when either side’s CPU spread is over ${pct(SPREAD_BOUND)}; the other ratios are informational:`,
+    '',
+    ...table(
+      ['row', 'edge ÷ bare node', 'edge ÷ Caddy', 'edge ÷ nginx', 'fast path ÷ Fastify route'],
+      results.rows.map((row) => [
+        row.name,
+        judgedRow(row) ? overBare(row, wrk.quick).text : cpuRatio(row, BARE_NODE.name),
+        cpuRatio(row, CADDY.name),
+        cpuRatio(row, NGINX.name),
+        cpuRatio(row, EDGE_ROUTED.name),
+      ]),
+    ),
+    '',
+    'req/s, median ±spread (p50 / p99 ms, medians):',
     '',
     ...table(
       ['row', ...names],
@@ -56,53 +106,26 @@ export function staticTables(results: StaticResults, wrk: WrkSettings): string[]
         row.name,
         ...names.map((name) => {
           const cell = row.cells[name];
-          return cell ? `${fmtK(cell.rps)} (${fmtMs(cell.p50Ms)} / ${fmtMs(cell.p99Ms)})` : 'n/a';
+          if (!cell) return 'n/a';
+          return `${withSpread(cell.rps, fmtK)} (${fmtMs(cell.p50Ms.median)} / ${fmtMs(cell.p99Ms.median)})`;
         }),
       ]),
       ['left', ...right],
     ),
     '',
-    'The edge’s req/s over each reference’s, with the target it is held to:',
+    'The edge’s req/s over each reference’s (informational; higher is better):',
     '',
     ...table(
       ['row', 'edge / bare node', 'edge / Caddy', 'edge / nginx', 'fast path / Fastify route'],
-      results.rows.map((row) => {
-        const edge = rps(row, EDGE.name);
-        const nginx = ratio(edge, rps(row, NGINX.name));
-        return [
-          row.name,
-          verdict(ratio(edge, rps(row, BARE_NODE.name)), 0.8),
-          verdict(ratio(edge, rps(row, CADDY.name)), 2),
-          // nginx is a target only where sendfile is the whole job.
-          row.name === 'static 100 KiB' ? verdict(nginx, 1) : times(nginx),
-          times(ratio(edge, rps(row, EDGE_ROUTED.name))),
-        ];
-      }),
-    ),
-    '',
-    'CPU time per request (µs, user + system, lowest of the runs; steadier than req/s under outside load):',
-    '',
-    ...table(
-      ['row', ...names],
       results.rows.map((row) => [
         row.name,
-        ...names.map((name) => (row.cells[name]?.cpuUs ?? Number.NaN).toFixed(1)),
+        rpsRatio(row, BARE_NODE.name),
+        rpsRatio(row, CADDY.name),
+        rpsRatio(row, NGINX.name),
+        rpsRatio(row, EDGE_ROUTED.name),
       ]),
-      ['left', ...right],
     ),
     '',
-    `Edge worker memory (MiB; target ≤ ${RSS_TARGET_MIB} MiB RSS under load):`,
-    '',
-    ...table(
-      ['edge worker', 'RSS', 'its own', 'target'],
-      [
-        memoryRow('under load (peak)', results.memory.edge, true),
-        memoryRow('table via Fastify route, under load (peak)', results.memory.routed),
-        memoryRow('at rest (started, no load yet)', results.memory.idle),
-      ],
-      ['left', 'right', 'right', 'left'],
-    ),
-    '',
-    '"its own": private pages (heap, buffers); the rest of the RSS is mostly the node binary, mapped once for every worker.',
+    ...memoryTable(memoryRows(results), wrk.quick),
   ];
 }

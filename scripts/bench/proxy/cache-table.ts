@@ -1,40 +1,66 @@
-/** The cache rows as a Markdown table, with the targets a hit is held to checked. */
+/**
+ * The cache rows as Markdown: the rows table against a hit, the judged
+ * target (a hit's CPU per request against the static fast path's), the
+ * req/s ratios and the edge + app CPU sum as information, the memory.
+ */
+import { memoryTable } from '../memory.ts';
+import { cpuVerdict, type Judgement, ratio, times } from '../rounds.ts';
+import { CPU_TARGETS } from '../verdict-targets.ts';
 import { CACHE_TARGETS } from './cache-rows.ts';
 import type { ProxiedRow } from './measure.ts';
 import { rowsTable } from './table.ts';
 
-export function cacheTable(rows: readonly ProxiedRow[]): string[] {
-  const find = (name: string) => rows.find((row) => row.target === name);
-  const hit = find(CACHE_TARGETS.hit);
-  const ratio = (row: ProxiedRow) =>
-    hit && row !== hit ? `${(hit.rps / row.rps).toFixed(2)}×` : '';
-  const cpu = (row: ProxiedRow | undefined) =>
-    hit?.cpuUsPerRequest && row?.cpuUsPerRequest ? row.cpuUsPerRequest / hit.cpuUsPerRequest : 0;
-  const lines = rowsTable(rows, 'hit ÷ this (req/s)', ratio, true);
-  lines.push('');
-  const verdict = (name: string, label: string, target: number) => {
-    const ref = find(name);
-    if (!hit || !ref) return;
-    const value = hit.rps / ref.rps;
-    const cpuRatio = cpu(ref);
-    const byCpu = cpuRatio > 0 ? `; CPU per request, this ÷ hit: ${cpuRatio.toFixed(2)}×` : '';
+const find = (rows: readonly ProxiedRow[], name: string) => rows.find((row) => row.target === name);
+
+/** The hit's CPU per request over the static fast path's, judged against CPU_TARGETS.cacheHit. */
+export function cacheJudgements(
+  title: string,
+  rows: readonly ProxiedRow[],
+  quick: boolean,
+): Judgement[] {
+  const { cacheHit } = CPU_TARGETS;
+  const hit = find(rows, CACHE_TARGETS.hit);
+  const fast = find(rows, CACHE_TARGETS.fast);
+  return [
+    {
+      what: `cache, ${title}: CPU ${cacheHit.ratio}`,
+      verdict: cpuVerdict(hit, fast, cacheHit.max, { quick }),
+    },
+  ];
+}
+
+export function cacheTable(
+  rows: readonly ProxiedRow[],
+  options: { title: string; quick: boolean },
+): string[] {
+  const hit = find(rows, CACHE_TARGETS.hit);
+  const lines = [
+    'CPU µs per request (the edge’s or nginx’s own; the app’s in its own column) and req/s: median ±spread; latency: medians.',
+    '',
+    ...rowsTable(rows, 'hit', hit, true),
+    '',
+  ];
+  const [judged] = cacheJudgements(options.title, rows, options.quick);
+  if (judged) {
     lines.push(
-      `- target hit ≥ ${target}× ${label}: ${value.toFixed(2)}× (${value >= target ? 'met' : 'MISSED'})${byCpu}`,
+      `- target CPU ${CPU_TARGETS.cacheHit.ratio} ${judged.verdict.target}: ${judged.verdict.text}`,
     );
-  };
-  verdict(CACHE_TARGETS.off, 'the same edge with its cache off', 10);
-  const off = find(CACHE_TARGETS.off);
+  }
+  const rps = (name: string) => times(ratio(hit?.rps.median, find(rows, name)?.rps.median));
+  const cpu = (name: string) => times(ratio(find(rows, name)?.cpuUs.median, hit?.cpuUs.median));
+  lines.push(
+    `- informational, req/s: hit ÷ cache off ${rps(CACHE_TARGETS.off)}, hit ÷ static fast path ${rps(CACHE_TARGETS.fast)}, hit ÷ nginx proxy_cache hit ${rps(CACHE_TARGETS.nginx)}; CPU per request, cache off ÷ hit: ${cpu(CACHE_TARGETS.off)}`,
+  );
+  const off = find(rows, CACHE_TARGETS.off);
   const both = (row: ProxiedRow | undefined) =>
-    (row?.cpuUsPerRequest ?? Number.NaN) + (row?.upstreamCpuUsPerRequest ?? Number.NaN);
-  if (hit && off && Number.isFinite(both(hit)) && Number.isFinite(both(off))) {
+    (row?.cpuUs.median ?? Number.NaN) + (row?.upstreamCpuUs?.median ?? Number.NaN);
+  if (Number.isFinite(both(hit)) && Number.isFinite(both(off))) {
     lines.push(
       `- edge + app CPU per request (PostgreSQL's not counted): cache off ${both(off).toFixed(0)} µs, hit ${both(hit).toFixed(0)} µs (${(both(off) / both(hit)).toFixed(1)}×)`,
     );
   }
-  verdict(CACHE_TARGETS.fast, "the edge's static fast path", 0.8);
-  const nginx = find(CACHE_TARGETS.nginx);
-  if (hit && nginx) {
-    lines.push(`- hit ÷ nginx proxy_cache hit: ${(hit.rps / nginx.rps).toFixed(2)}× (no target)`);
-  }
-  return lines;
+  const memory = rows
+    .filter((row) => row.memory !== undefined)
+    .map((row) => ({ what: row.target, memory: row.memory }));
+  return [...lines, '', ...memoryTable(memory, options.quick)];
 }

@@ -1,31 +1,28 @@
 /**
  * The measuring loop the proxied rows and the cache rows share: each target
  * in its own process, one at a time, its CPU time read from /proc around
- * the measured wrk run.
+ * the measured wrk run, its memory at rest and at peak, over interleaved
+ * rounds summarized as medians with their spread (../rounds.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childrenOf, freePort, memory, waitForPort } from '../processes.ts';
-import { type WrkResult, wrk } from '../wrk.ts';
+import { higher, memoryOf, samplePeak, type WorkerMemory } from '../memory.ts';
+import { childrenOf, freePort, waitForPort } from '../processes.ts';
+import { type Figure, figure, type Sample, type Summary, summarize } from '../rounds.ts';
+import { wrk } from '../wrk.ts';
 
 const SERVE = fileURLToPath(new URL('./serve.ts', import.meta.url));
 const EDGE_MAIN = fileURLToPath(new URL('../../../services/edge/src/main.ts', import.meta.url));
 
-export interface ProxiedRow extends WrkResult {
+export interface ProxiedRow extends Summary {
   target: string;
-  /**
-   * CPU time the target's processes spent per request, in microseconds: far
-   * steadier than req/s on a shared machine, since other work slows the
-   * target down but does not make it burn more CPU per request.
-   */
-  cpuUsPerRequest?: number;
-  /** Resident memory of the target's process after the run, MiB (Node targets). */
-  rssMiB?: number;
-  /** CPU time the upstream (the app) spent per request meanwhile, µs: what a cache saves it. */
-  upstreamCpuUsPerRequest?: number;
+  /** CPU µs per request the upstream (the app) spent meanwhile: what a cache saves it. */
+  upstreamCpuUs?: Figure;
+  /** Node targets': the process's, or for the edge its worker's. */
+  memory?: WorkerMemory;
 }
 
 export async function stopChild(child: ChildProcess): Promise<void> {
@@ -131,8 +128,7 @@ export interface MeasureOptions {
  * Rounds over every target rather than runs per target: on a machine
  * shared with other work, load drifts, and interleaving spreads the drift
  * over all rows instead of punishing whichever ran during a busy spell.
- * Each target's best round is kept. `children` collects what was started,
- * for the caller to stop on failure.
+ * `children` collects what was started, for the caller to stop on failure.
  */
 export async function measureTargets(
   targets: readonly Target[],
@@ -140,7 +136,9 @@ export async function measureTargets(
   children: ChildProcess[],
 ): Promise<ProxiedRow[]> {
   const { connections, duration, runs, dir, progress } = options;
-  const best = new Map<Target, ProxiedRow>();
+  const samples = new Map<Target, Sample[]>();
+  const upstreamCpu = new Map<Target, number[]>();
+  const mem = new Map<Target, WorkerMemory>();
   for (let round = 1; round <= runs; round++) {
     for (const target of targets) {
       const port = await freePort();
@@ -154,32 +152,52 @@ export async function measureTargets(
       const listening = child === null ? options.upstreamPort : port;
       const url = `http://127.0.0.1:${listening}${target.path ?? options.path}`;
       if (round === 1) await options.check?.(target, url);
+      const watched = target.node && child !== null ? memoryPid(target, child) : undefined;
+      const m = mem.get(target) ?? {};
+      if (watched) {
+        m.rest = higher(m.rest, memoryOf(watched()));
+        mem.set(target, m);
+      }
       progress(`round ${round}/${runs}, ${target.name}`);
       await wrk(url, { connections, duration: '1s' });
       const pid = child === null ? options.upstreamPid : child.pid;
       const upstreamPid = child === null ? undefined : options.upstreamPid;
       const before = cpuTicks(pid);
       const upstreamBefore = cpuTicks(upstreamPid);
+      const stopSampling = watched ? samplePeak(watched) : undefined;
       const result = await wrk(url, { connections, duration });
+      const peak = stopSampling?.();
       const after = cpuTicks(pid);
       const upstreamAfter = cpuTicks(upstreamPid);
-      const row: ProxiedRow = { target: target.name, ...result };
-      const perRequest = (from: number, to: number) =>
-        ((to - from) * TICK_MS * 1000) / result.requests;
-      if (before !== undefined && after !== undefined && result.requests > 0) {
-        row.cpuUsPerRequest = perRequest(before, after);
+      const perRequest = (from: number | undefined, to: number | undefined) =>
+        from !== undefined && to !== undefined && result.requests > 0
+          ? ((to - from) * TICK_MS * 1000) / result.requests
+          : Number.NaN;
+      const cpuUs = perRequest(before, after);
+      samples.set(target, [...(samples.get(target) ?? []), { ...result, cpuUs }]);
+      if (upstreamPid !== undefined) {
+        const app = perRequest(upstreamBefore, upstreamAfter);
+        upstreamCpu.set(target, [...(upstreamCpu.get(target) ?? []), app]);
       }
-      if (upstreamBefore !== undefined && upstreamAfter !== undefined && result.requests > 0) {
-        row.upstreamCpuUsPerRequest = perRequest(upstreamBefore, upstreamAfter);
-      }
-      if (target.node && child !== null) {
-        const rss = memory(target.worker ? workerOf(child.pid) : child.pid)?.rssMiB;
-        if (rss !== undefined) row.rssMiB = Math.round(rss);
-      }
-      progress(`  ${Math.round(row.rps)} req/s`);
-      if (row.rps > (best.get(target)?.rps ?? -1)) best.set(target, row);
+      if (watched) m.peak = higher(m.peak, peak);
+      progress(`  ${Math.round(result.rps)} req/s, ${cpuUs.toFixed(1)} µs CPU/request`);
       if (child !== null) await stopChild(child);
     }
   }
-  return targets.map((target) => best.get(target) as ProxiedRow);
+  return targets.map((target) => {
+    const row: ProxiedRow = { target: target.name, ...summarize(samples.get(target) ?? []) };
+    const app = upstreamCpu.get(target);
+    if (app) row.upstreamCpuUs = figure(app);
+    const m = mem.get(target);
+    if (m) row.memory = m;
+    return row;
+  });
+}
+
+/** The pid whose memory a Node target reports: the edge's worker, or the process itself. */
+function memoryPid(target: Target, child: ChildProcess): () => number[] {
+  return () => {
+    const pid = target.worker ? workerOf(child.pid) : child.pid;
+    return pid === undefined ? [] : [pid];
+  };
 }

@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, hasCommand, waitForPort } from '../processes.ts';
+import { MIN_ROUNDS } from '../rounds.ts';
 import {
   edgeMain,
   measureTargets,
@@ -31,7 +32,7 @@ export interface ProxiedRowsOptions {
   path?: string;
   connections?: number;
   duration?: string;
-  /** Best of this many rounds over all targets, best of two by default. */
+  /** Interleaved rounds over all targets (3 by default), summarized as medians with their spread. */
   runs?: number;
   /** Skip references whose binary is missing instead of failing. */
   skipMissing?: boolean;
@@ -45,7 +46,7 @@ export async function measureProxiedRows(options: ProxiedRowsOptions = {}): Prom
     path = '/',
     connections = 50,
     duration = '5s',
-    runs = 2,
+    runs = MIN_ROUNDS,
     skipMissing = true,
     progress = () => {},
   } = options;

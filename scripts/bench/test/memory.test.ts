@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { addPeak, type WorkerMemory } from '../memory.ts';
 import { memory, parseSmapsRollup } from '../processes.ts';
 
 // A worker's /proc/PID/smaps_rollup, as read on this machine (trimmed).
@@ -28,4 +29,12 @@ test('no Rss line, or no process: nothing', () => {
 test('this process, read from /proc', () => {
   const mine = memory(process.pid);
   assert.ok(mine && mine.rssMiB > 10 && mine.privateMiB > 0 && mine.privateMiB < mine.rssMiB);
+});
+
+test('a peak is each field’s highest, and remembers the row whose RSS was highest', () => {
+  const m: WorkerMemory = {};
+  addPeak(m, { rssMiB: 100, privateMiB: 60 }, 'a');
+  addPeak(m, { rssMiB: 90, privateMiB: 70 }, 'b');
+  addPeak(m, undefined, 'c');
+  assert.deepEqual(m, { peak: { rssMiB: 100, privateMiB: 70 }, peakRow: 'a' });
 });

@@ -1,74 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ProxiedRow } from '../proxy/rows.ts';
 import {
   type BenchResults,
-  END,
+  judgements,
   type RunInfo,
   renderRun,
-  replaceRegion,
   resultSections,
-  START,
 } from '../report.ts';
-import type { StaticCell, StaticResults } from '../static-table.ts';
-
-const cell = (rps: number, cpuUs: number): StaticCell => ({
-  rps,
-  p50Ms: 1,
-  p99Ms: 2.5,
-  errors: 0,
-  requests: rps * 3,
-  cpuUs,
-});
-
-// The edge at 0.8× bare, 3× Caddy, 0.5× nginx, 1.25× its Fastify route.
-const cells = {
-  edge: cell(40_000, 25),
-  'edge, table via Fastify route': cell(32_000, 31),
-  'bare node:http': cell(50_000, 20),
-  nginx: cell(80_000, 12),
-  caddy: cell(13_333.4, 80),
-};
-
-const STATIC: StaticResults = {
-  rows: [
-    { name: 'static 1 KiB', cells },
-    { name: 'static 100 KiB', cells },
-  ],
-  memory: {
-    edge: { rssMiB: 120.04, privateMiB: 60 },
-    idle: { rssMiB: 90, privateMiB: 40 },
-  },
-  loadEnd: [1.5, 2, 2.25],
-};
-
-const proxied = (target: string, rps: number, extra: Partial<ProxiedRow> = {}): ProxiedRow => ({
-  target,
-  rps,
-  p50Ms: 2,
-  p99Ms: 7,
-  errors: 0,
-  requests: rps * 3,
-  ...extra,
-});
-
-const RESULTS: BenchResults = {
-  wrk: { connections: 50, duration: '3s', runs: 2 },
-  static: STATIC,
-  proxied: [
-    {
-      title: 'small response from a node:http upstream',
-      path: '/',
-      load: [3, 2, 1],
-      rows: [
-        proxied('bare node:http + undici dispatch', 20_000, { cpuUsPerRequest: 43, rssMiB: 170 }),
-        proxied('edge (main.ts, 1 worker, access log on)', 18_000, { cpuUsPerRequest: 55 }),
-        proxied('Caddy (reverse_proxy, GOMAXPROCS=1, log on)', 10_000),
-      ],
-    },
-    { title: 'the app’s JSON endpoint', path: '', load: [4, 3, 2], error: 'docker: not found' },
-  ],
-};
+import { RESULTS } from './fakes.ts';
 
 const INFO: RunInfo = {
   date: new Date('2026-12-02T14:30:59Z'),
@@ -113,6 +52,10 @@ test('the header: date in UTC, commit (dirty), command, machine, tools, load at 
     rowOf('- **load average**'),
     /0\.50 0\.75 1\.00 at the start, 2\.00 1\.50 1\.25 at the end/,
   );
+  assert.equal(
+    rowOf('- **rounds:**'),
+    '- **rounds:** 3 rounds interleaved; medians, ±spread = (max − min) ÷ median; a CPU verdict needs the edge’s and the reference’s CPU spread within ±15%',
+  );
   const clean = renderRun({ ...INFO, dirty: false }, RESULTS);
   assert.match(clean, /^- \*\*commit:\*\* `abc1234`$/m);
 });
@@ -124,6 +67,7 @@ test('one section per row family, in order', () => {
     '### Static rows',
     '### Proxied: small response from a node:http upstream',
     '### Proxied: the app’s JSON endpoint',
+    '### Summary: the judged targets',
   ]);
   assert.ok(lines.includes('Not measured: docker: not found.'));
 });
@@ -136,8 +80,8 @@ test('every table is well formed: a header, a rule, rows of as many cells', () =
     inTable = line.startsWith('|');
     if (inTable) tables.at(-1)?.push(line);
   }
-  // static: req/s, ratios, CPU, memory; proxied: one (the app's was not measured).
-  assert.equal(tables.length, 5);
+  // static: CPU, CPU ratios, req/s, req/s ratios, memory; proxied: rows, memory (the app's was not measured).
+  assert.equal(tables.length, 7);
   for (const table of tables) {
     assert.match(table[1] ?? '', /^\| -{3,}:? (\| -{3,}:? )*\|$/);
     const width = cellsOf(table[0] ?? '').length;
@@ -145,95 +89,170 @@ test('every table is well formed: a header, a rule, rows of as many cells', () =
   }
 });
 
-test('the static figures and the ratios the bench prints, with the targets judged', () => {
-  const [req, ratios, cpu] = lines.filter((l) => l.startsWith('| static 1 KiB'));
+test('the static section: settings, rounds and load at the start and end, CPU first', () => {
+  const at = lines.indexOf('### Static rows');
+  assert.equal(
+    lines[at + 2],
+    'wrk -t1 -c50 -d3s, 3 rounds interleaved; medians, ±spread = (max − min) ÷ median; load average (1, 5, 15 min) 0.50 0.75 1.00 at the start, 1.50 2.00 2.25 at the end',
+  );
+  assert.match(lines[at + 4] ?? '', /^CPU µs per request/);
+  const [cpu, cpuRatios, req, reqRatios] = lines.filter((l) => l.startsWith('| static 1 KiB'));
+  assert.deepEqual(cellsOf(cpu ?? ''), [
+    'static 1 KiB',
+    '22.0 ±5%',
+    '27.5 ±0%',
+    '20.0 ±0%',
+    '8.8 ±0%',
+    '73.3 ±0%',
+  ]);
+  assert.deepEqual(cellsOf(cpuRatios ?? ''), [
+    'static 1 KiB',
+    '1.10× (met, ≤ 1.15×)',
+    '0.30×',
+    '2.50×',
+    '0.80×',
+  ]);
   assert.deepEqual(cellsOf(req ?? ''), [
     'static 1 KiB',
-    '40.0k (1.00 / 2.50)',
-    '32.0k (1.00 / 2.50)',
-    '50.0k (1.00 / 2.50)',
-    '80.0k (1.00 / 2.50)',
-    '13.3k (1.00 / 2.50)',
+    '40.0k ±0% (1.00 / 2.50)',
+    '32.0k ±0% (1.00 / 2.50)',
+    '50.0k ±0% (1.00 / 2.50)',
+    '80.0k ±0% (1.00 / 2.50)',
+    '13.3k ±7% (1.00 / 2.50)',
   ]);
-  assert.deepEqual(cellsOf(ratios ?? ''), [
-    'static 1 KiB',
-    '0.80× (met, ≥ 0.8)',
-    '3.00× (met, ≥ 2)',
-    '0.50×',
-    '1.25×',
-  ]);
-  // nginx is a target on the 100 KiB row only.
-  assert.equal(
-    cellsOf(
-      rowOf('| static 100 KiB') &&
-        (lines.filter((l) => l.startsWith('| static 100 KiB'))[1] as string),
-    )[3],
-    '0.50× (MISSED, ≥ 1)',
+  // req/s ratios are information now: no verdicts.
+  assert.deepEqual(cellsOf(reqRatios ?? ''), ['static 1 KiB', '0.80×', '3.00×', '0.50×', '1.25×']);
+});
+
+test('the static verdicts: 1 KiB, 304 and .gz judged on CPU; 100 KiB informational; wide spread not judged', () => {
+  const ratioRow = (name: string) =>
+    cellsOf(lines.filter((l) => l.startsWith(`| ${name}`))[1] ?? '');
+  assert.equal(ratioRow('static 100 KiB')[1], '1.10×');
+  assert.equal(ratioRow('304 (If-None-Match)')[1], '1.32× (spread too wide: edge ±23%)');
+  assert.equal(ratioRow('precompressed hit (.gz)')[1], '1.50× (MISSED, ≤ 1.15×)');
+});
+
+test('the edge worker’s memory at rest and at peak, RSS and its own, against their targets', () => {
+  assert.ok(
+    lines.some((l) =>
+      l.includes('targets for the edge worker at peak: RSS ≤ 100 MiB, its own ≤ 50 MiB'),
+    ),
   );
-  assert.deepEqual(cellsOf(cpu ?? ''), ['static 1 KiB', '25.0', '31.0', '20.0', '12.0', '80.0']);
-  assert.deepEqual(cellsOf(rowOf('| under load (peak)')), [
-    'under load (peak)',
+  assert.deepEqual(cellsOf(rowOf('| edge (fast path)')), [
+    'edge (fast path)',
+    '90.0',
+    '40.0',
     '120.0',
-    '60.0',
-    'MISSED',
+    '48.0',
+    'RSS MISSED, its own met',
   ]);
-  assert.deepEqual(cellsOf(rowOf('| table via Fastify route')).slice(1), [
+  assert.deepEqual(cellsOf(rowOf('| edge, table via Fastify route')).slice(1), [
+    'not measured',
+    'not measured',
     'not measured',
     'not measured',
     '',
   ]);
 });
 
-test('the proxied rows with the edge’s ratio to each, and the targets judged', () => {
+test('the proxied rows: CPU first, the edge’s ratios, the CPU targets judged, memory', () => {
+  const at = lines.indexOf('### Proxied: small response from a node:http upstream');
+  assert.equal(
+    lines[at + 2],
+    'wrk -t1 -c50 -d3s /, 3 rounds interleaved; medians, ±spread = (max − min) ÷ median; load average (1, 5, 15 min) 1.00 2.00 3.00 at the start, 3.00 2.00 1.00 at the end',
+  );
+  assert.deepEqual(cellsOf(rowOf('| target')), [
+    'target',
+    'CPU µs/req',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'errors',
+    'edge ÷ this, CPU',
+    'edge ÷ this, req/s',
+  ]);
   assert.deepEqual(cellsOf(rowOf('| bare node:http + undici')), [
     'bare node:http + undici dispatch',
-    '20000',
-    '2.00',
-    '7.00',
+    '50.0 ±0%',
+    '20000 ±0%',
+    '1.00',
+    '2.50',
     '0',
-    '43',
-    '170',
+    '1.10×',
     '0.90×',
   ]);
-  assert.ok(lines.includes('- target edge ≥ 0.8× the bare pass-through: 0.90× (met)'));
-  assert.ok(lines.includes('- target edge ≥ 1.6× Caddy: 1.80× (met)'));
   assert.ok(
-    lines.includes('wrk -t1 -c50 -d3s /, best of 2; load average at the end 3.00 2.00 1.00'),
+    lines.includes(
+      '- target CPU edge ÷ bare node:http + undici dispatch ≤ 1.1×: 1.10× (met, ≤ 1.1×)',
+    ),
   );
+  assert.ok(lines.includes('- target CPU edge ÷ Caddy ≤ 0.5×: 0.55× (MISSED, ≤ 0.5×)'));
+  assert.deepEqual(cellsOf(lines.filter((l) => l.startsWith('| edge (main.ts'))[1] ?? ''), [
+    'edge (main.ts, 1 worker, access log on)',
+    '75.0',
+    '35.0',
+    '95.0',
+    '45.0',
+    'RSS met, its own met',
+  ]);
+});
+
+test('the summary at the end: every judged target, one line each, and the counts', () => {
+  const at = lines.indexOf('### Summary: the judged targets');
+  assert.ok(at > lines.indexOf('Not measured: docker: not found.'), 'after every section');
+  const summary = lines.slice(at).filter((l) => l.startsWith('- '));
+  assert.deepEqual(summary, [
+    '- met: static 1 KiB: CPU edge ÷ bare node:http 1.10× (target ≤ 1.15×)',
+    '- not judged (spread too wide: edge ±23%): static 304 (If-None-Match): CPU edge ÷ bare node:http 1.32× (target ≤ 1.15×)',
+    '- MISSED: static precompressed hit (.gz): CPU edge ÷ bare node:http 1.50× (target ≤ 1.15×)',
+    '- MISSED: static, edge (fast path): RSS at peak 120.0 MiB (target ≤ 100 MiB)',
+    '- met: static, edge (fast path): its own memory at peak 48.0 MiB (target ≤ 50 MiB)',
+    '- met: proxied, small response from a node:http upstream: CPU edge ÷ bare node:http + undici dispatch 1.10× (target ≤ 1.1×)',
+    '- MISSED: proxied, small response from a node:http upstream: CPU edge ÷ Caddy 0.55× (target ≤ 0.5×)',
+    '- met: proxied, small response from a node:http upstream, edge (main.ts, 1 worker, access log on): RSS at peak 95.0 MiB (target ≤ 100 MiB)',
+    '- met: proxied, small response from a node:http upstream, edge (main.ts, 1 worker, access log on): its own memory at peak 45.0 MiB (target ≤ 50 MiB)',
+  ]);
+  assert.equal(lines.at(-1), '9 judged targets: 5 met, 3 MISSED, 1 not judged.');
+});
+
+test('a quick run judges nothing, and says so in every section and the summary', () => {
+  const quick = { ...RESULTS, wrk: { ...RESULTS.wrk, runs: 1, quick: true } };
+  const text = resultSections(quick);
+  assert.ok(
+    text.some((l) => l.startsWith('wrk -t1 -c50 -d3s, 1 round (quick run: nothing judged)')),
+  );
+  assert.equal(
+    cellsOf(text.filter((l) => l.startsWith('| static 1 KiB'))[1] ?? '')[1],
+    '1.10× (not judged: quick run)',
+  );
+  assert.equal(
+    cellsOf(text.find((l) => l.startsWith('| edge (fast path)')) ?? '').at(-1),
+    'not judged (quick run)',
+  );
+  const all = judgements(quick);
+  assert.ok(all.length > 0);
+  assert.ok(
+    all.every((j) => j.verdict.status === 'not judged' && j.verdict.reason === 'quick run'),
+  );
+  assert.equal(
+    text.at(-1),
+    `${all.length} judged targets: 0 met, 0 MISSED, ${all.length} not judged.`,
+  );
+});
+
+test('a judged section not measured still has its targets in the summary, as not judged', () => {
+  const missing = judgements({
+    ...RESULTS,
+    proxied: [
+      { ...(RESULTS.proxied[0] as BenchResults['proxied'][number]), rows: undefined, error: 'x' },
+    ],
+  }).filter((j) => j.what.startsWith('proxied'));
+  assert.equal(missing.length, 2);
+  assert.ok(missing.every((j) => j.verdict.reason === 'not measured'));
 });
 
 test('stdout gets the same sections, without the header', () => {
   const sections = resultSections(RESULTS).join('\n');
   assert.ok(sections.startsWith('### Static rows\n'));
   assert.ok(renderRun(INFO, RESULTS).endsWith(sections));
-});
-
-test('the region between the markers is replaced, the hand-written text around it stays', () => {
-  const file = `# Benchmarks\n\nHow to read it.\n\n${START}\nold run\n${END}\n\n## Measured decisions\n\nkept\n`;
-  const once = replaceRegion(file, 'new run');
-  assert.equal(
-    once,
-    `# Benchmarks\n\nHow to read it.\n\n${START}\nnew run\n${END}\n\n## Measured decisions\n\nkept\n`,
-  );
-  assert.equal(replaceRegion(once, 'new run'), once);
-});
-
-test('no markers: the region is appended and nothing is lost', () => {
-  const file = '# Benchmarks\n\nhand-written log\n\n';
-  assert.equal(
-    replaceRegion(file, 'run'),
-    `# Benchmarks\n\nhand-written log\n\n${START}\nrun\n${END}\n`,
-  );
-  assert.equal(replaceRegion(undefined, 'run\n'), `${START}\nrun\n${END}\n`);
-});
-
-test('a lone, doubled or misordered marker is refused, not guessed at', () => {
-  for (const file of [
-    `a\n${START}\nb\n`,
-    `a\n${END}\nb\n`,
-    `${END}\nx\n${START}\n`,
-    `${START}\n${END}\n${START}\n${END}\n`,
-  ]) {
-    assert.throws(() => replaceRegion(file, 'run'), /expected one/);
-  }
 });
