@@ -105,7 +105,7 @@ function previewImages() {
     input.addEventListener('change', () => {
       if (preview.src) URL.revokeObjectURL(preview.src);
       const [file] = input.files ?? [];
-      if (!file || !file.type.startsWith('image/')) {
+      if (!file?.type.startsWith('image/')) {
         preview.hidden = true;
         preview.removeAttribute('src');
         return;

@@ -7,7 +7,7 @@
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Duplex, Transform } from 'node:stream';
+import type { Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { relayAccel } from './accel.ts';
 import { RequestBody } from './body.ts';
@@ -26,9 +26,7 @@ import {
 import { CONNECT_FAILURES, LOST_BEFORE_RESPONSE, retryable, TIMEOUTS } from './failures.ts';
 import { passTrailers } from './h2.ts';
 import { lingerIfUnread } from './linger.ts';
-import type { ProxyOptions } from './options.ts';
-import { type Fields, responseHead } from './response-head.ts';
-import type { Counters } from './stats.ts';
+import { responseHead } from './response-head.ts';
 import type { Upstream } from './upstreams.ts';
 
 export class Exchange implements Dispatcher.DispatchHandler {
