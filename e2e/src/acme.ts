@@ -25,11 +25,12 @@ export interface AcmeDir {
 
 /**
  * The folder the overlay mounts read-only: pebble's pair (for the name
- * `pebble`) and a config validating HTTP-01 on the edge's plain port 8080,
+ * `pebble`) and a config validating HTTP-01 on the edge's plain port
+ * (8080 in its container; a Swarm node's host-mode port when given),
  * issuing certificates that live `validitySeconds`. Synchronous: a suite
  * needs it before its stack starts.
  */
-export function makeAcmeDir(validitySeconds: number): AcmeDir {
+export function makeAcmeDir(validitySeconds: number, httpPort = 8080): AcmeDir {
   const dir = mkdtempSync(join(tmpdir(), 'e2e-acme-'));
   // The edge reads it as its own unprivileged user.
   chmodSync(dir, 0o755);
@@ -65,7 +66,7 @@ export function makeAcmeDir(validitySeconds: number): AcmeDir {
       managementListenAddress: '0.0.0.0:15000',
       certificate: '/acme-test/cert.pem',
       privateKey: '/acme-test/key.pem',
-      httpPort: 8080,
+      httpPort,
       tlsPort: 8443,
       ocspResponderURL: '',
       externalAccountBindingRequired: false,
@@ -86,7 +87,11 @@ async function managementPort(stack: Stack): Promise<number> {
 
 /** The root pebble signs under: new at every start of pebble. */
 export async function pebbleRoot(stack: Stack, acme: AcmeDir): Promise<string> {
-  const port = await managementPort(stack);
+  return pebbleRootAt(await managementPort(stack), acme);
+}
+
+/** The root, from pebble's management API on the host's `port`. */
+export function pebbleRootAt(port: number, acme: AcmeDir): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = request(
       // The API certificate names `pebble`; the host reaches it on loopback.
@@ -117,10 +122,15 @@ export interface Leaf {
   names: string;
 }
 
-/** The certificate the edge presents for `servername` on the host's `port`, verified against `root`. */
-export function leafFor(port: number, servername: string, root: string): Promise<Leaf> {
+/** The certificate the edge presents for `servername` at `host`:`port`, verified against `root`. */
+export function leafFor(
+  port: number,
+  servername: string,
+  root: string,
+  host = '127.0.0.1',
+): Promise<Leaf> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, servername, ca: root });
+    const socket = connect({ host, port, servername, ca: root });
     socket.setTimeout(5000, () => socket.destroy(new Error('TLS handshake timed out')));
     socket.once('secureConnect', () => {
       const peer = socket.getPeerCertificate();

@@ -5,13 +5,17 @@
  * collectstatic run on every node (each node's own static volume), replicas
  * on both nodes reaching one database over the overlay, a rolling update
  * through both nodes' edges, and a node drained for maintenance, all under
- * load with no failed request.
+ * load with no failed request. The edges get their certificates over ACME
+ * from pebble (fixtures/acme.swarm.yaml), as compose.swarm.yaml sets it up
+ * for production: one order per node, the CA reaching one node only.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { jobIteration, tasks } from '../../scripts/swarm/swarm.ts';
+import { type AcmeDir, leafFor, makeAcmeDir, pebbleRootAt } from '../src/acme.ts';
 import { sleep } from '../src/containers.ts';
 import { CREATE, createBody, JSON_HEADERS, listPath } from '../src/domain.ts';
 import { eventually } from '../src/http.ts';
@@ -44,6 +48,8 @@ const V1 = 'ts-deploy-stack/app:local';
 const V2 = 'ts-deploy-stack/app:e2e-v2';
 const EDGE = 'ts-deploy-stack/edge:local';
 const FIXTURES = join(ROOT, 'e2e/swarm/fixtures');
+const PEBBLE = 'e2e-pebble:local';
+const ACME_NAME = 'a.edge.test';
 
 const stack = `${STACK_PREFIX}${randomBytes(3).toString('hex')}`;
 const artifacts = join(ARTIFACTS, stack);
@@ -55,6 +61,7 @@ const env: Record<string, string> = {
   ALLOW_DEV_SECRETS: 'true',
 };
 let nodes: TwoNodes | undefined;
+let acme: AcmeDir | undefined;
 /** Each node's edge (host-mode port): the manager's, then the worker's. */
 let edges: string[] = [];
 let failed = false;
@@ -81,6 +88,7 @@ describe('the stack on a two-node swarm', { timeout: 20 * 60_000 }, () => {
     await buildImage('docker/app.Dockerfile', V1, '.');
     await buildImage('docker/edge.Dockerfile', EDGE, '.');
     await buildImage(join(FIXTURES, 'app-v2.Dockerfile'), V2, FIXTURES);
+    await buildImage(join(ROOT, 'e2e/acme/pebble.Dockerfile'), PEBBLE, join(ROOT, 'e2e/acme'));
     const started = performance.now();
     nodes = await leaseTwoNodes();
     // The database is pinned to the manager: the worker needs the app and the edge.
@@ -95,6 +103,16 @@ describe('the stack on a two-node swarm', { timeout: 20 * 60_000 }, () => {
     // The edge publishes HTTPS in host mode too: not on 8443, which may be taken.
     env.HTTPS_PORT = String(await freePort());
     edges = [`http://127.0.0.1:${port}`, `http://${nodes.workerAddress}:${port}`];
+    // Pebble validates HTTP-01 on the manager's host-mode port, and every
+    // name resolves to the manager (acme.swarm.yaml).
+    acme = makeAcmeDir(3600, port);
+    Object.assign(env, {
+      SWARM_COMPOSE_FILES: join(FIXTURES, 'acme.swarm.yaml'),
+      ACME_TEST_DIR: acme.dir,
+      ACME_NODE_ADDRESS: nodes.managerAddress,
+      PEBBLE_MANAGEMENT_PORT: String(await freePort()),
+      PEBBLE_IMAGE: PEBBLE,
+    });
     const deploy = await swarmScript('deploy', [], env);
     assertOk('deploy', deploy);
   });
@@ -108,8 +126,8 @@ describe('the stack on a two-node swarm', { timeout: 20 * 60_000 }, () => {
     }
   });
 
-  after(() =>
-    tearDownSuite({
+  after(async () => {
+    await tearDownSuite({
       env,
       leased: nodes !== undefined,
       stopLogs: () => Promise.all(logs.map((follower) => follower.stop())),
@@ -118,8 +136,9 @@ describe('the stack on a two-node swarm', { timeout: 20 * 60_000 }, () => {
       failed,
       artifacts,
       tags: [V2],
-    }),
-  );
+    });
+    if (acme) await rm(acme.dir, { recursive: true, force: true });
+  });
 
   test('an edge and a collectstatic run on each node, the replicas on both, one database', async () => {
     assert.equal((await nodesOf(`${stack}_edge`)).size, 2, 'an edge on each node');
@@ -150,6 +169,37 @@ describe('the stack on a two-node swarm', { timeout: 20 * 60_000 }, () => {
     for (let i = 0; i < 6; i += 1) {
       assert.ok(listed.includes(`${run} ${i}`), `the manager's edge lists record ${i}`);
     }
+  });
+
+  test("each node's edge orders its own certificate; the manager's answers the CA for the worker's too", async () => {
+    assert.ok(nodes && acme);
+    const pebbleAcme = acme;
+    const hosts = ['127.0.0.1', nodes.workerAddress];
+    const httpsPort = Number(env.HTTPS_PORT);
+    // Ordered at start: pebble's root (new each time pebble starts), then both leaves.
+    const leaves = await eventually(
+      async () => {
+        const root = await pebbleRootAt(Number(env.PEBBLE_MANAGEMENT_PORT), pebbleAcme);
+        return Promise.all(hosts.map((host) => leafFor(httpsPort, ACME_NAME, root, host)));
+      },
+      { timeoutMs: 90_000, intervalMs: 1000 },
+    );
+    for (const leaf of leaves) assert.match(leaf.names, new RegExp(`DNS:${ACME_NAME}`));
+    assert.notEqual(leaves[0]?.serial, leaves[1]?.serial, 'each node ordered its own');
+    // The CA reaches the manager alone: a challenge the worker's edge
+    // answered came from its peer, the manager's edge, asking for its token.
+    const [workerEdge] = await nodes.worker.listContainers({
+      filters: { label: [`com.docker.swarm.service.name=${stack}_edge`] },
+    });
+    assert.ok(workerEdge, "the worker's edge container");
+    const log = (
+      await nodes.worker.getContainer(workerEdge.Id).logs({ stdout: true, stderr: true })
+    ).toString();
+    assert.match(
+      log,
+      /"path":"\/\.well-known\/acme-challenge\/[^"]+","status":200/,
+      "the worker's edge answered its peer for its token",
+    );
   });
 
   test("a rolling update through both nodes' edges fails no request; each edge serves the new assets", async () => {

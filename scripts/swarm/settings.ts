@@ -2,6 +2,7 @@
  * The swarm scripts' settings, from the environment (units in the names, as
  * everywhere in this repository). A bad value throws one line naming it.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -13,6 +14,8 @@ export interface SwarmSettings {
   stackFile: string;
   /** The repository root, where compose.yaml and compose.swarm.yaml live. */
   root: string;
+  /** Overlays merged after compose.swarm.yaml, in order (absolute paths). */
+  composeFiles: readonly string[];
   /** How long deploy and roll wait for the services to settle. */
   timeoutMs: number;
 }
@@ -27,6 +30,24 @@ function positiveInt(name: string, fallback: number): number {
   return value;
 }
 
+/**
+ * SWARM_COMPOSE_FILES: comma-separated compose files (from the repository
+ * root, or absolute) merged after compose.swarm.yaml, e.g. a production
+ * overlay of your own. Each must exist.
+ */
+function composeFiles(): string[] {
+  const raw = process.env.SWARM_COMPOSE_FILES ?? '';
+  const files = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  return files.map((entry) => {
+    const file = path.resolve(ROOT, entry);
+    if (!existsSync(file)) throw new Error(`SWARM_COMPOSE_FILES: no file ${entry} (${file})`);
+    return file;
+  });
+}
+
 export function loadSettings(): Readonly<SwarmSettings> {
   const stack = process.env.SWARM_STACK || 'ts-deploy-stack';
   // Docker's rule for stack names (they prefix every service, network, volume).
@@ -37,6 +58,7 @@ export function loadSettings(): Readonly<SwarmSettings> {
     stack,
     stackFile: path.resolve(ROOT, process.env.SWARM_STACK_FILE || 'artifacts/swarm/stack.yaml'),
     root: ROOT,
+    composeFiles: Object.freeze(composeFiles()),
     timeoutMs: positiveInt('SWARM_TIMEOUT_MS', 300_000),
   });
 }

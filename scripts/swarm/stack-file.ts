@@ -1,6 +1,6 @@
 /**
  * Renders the stack file: `docker compose -f compose.yaml -f compose.swarm.yaml
- * config` (interpolated, merged, paths made absolute), converted for Swarm,
+ * [-f <SWARM_COMPOSE_FILES>…] config` (interpolated, merged, paths made absolute), converted for Swarm,
  * written, then checked by the stack loader itself (`docker stack config`,
  * client-side: no swarm needed), so a file that would not deploy fails here.
  */
@@ -29,6 +29,7 @@ export async function renderStack(settings: SwarmSettings): Promise<RenderResult
       path.join(settings.root, 'compose.yaml'),
       '-f',
       path.join(settings.root, 'compose.swarm.yaml'),
+      ...settings.composeFiles.flatMap((file) => ['-f', file]),
       'config',
       '--format',
       'json',
@@ -41,7 +42,7 @@ export async function renderStack(settings: SwarmSettings): Promise<RenderResult
   const { stack, notes } = toStackFile(merged);
   // JSON is YAML: the stack loader reads it as is, and no YAML writer is needed.
   const text = [
-    '# Rendered by scripts/swarm/render.ts from compose.yaml + compose.swarm.yaml.',
+    `# Rendered by scripts/swarm/render.ts from ${['compose.yaml', 'compose.swarm.yaml', ...settings.composeFiles.map((f) => path.relative(settings.root, f))].join(' + ')}.`,
     '# Do not edit: change those and render again.',
     JSON.stringify(stack, null, 2),
     '',
