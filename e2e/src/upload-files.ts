@@ -50,7 +50,7 @@ export function png(width: number, height: number): Buffer {
   ]);
 }
 
-const HTML = '<html><body><script>fetch("/api/entries?"+document.cookie)</script></body></html>';
+const HTML = '<html><body><script>fetch("/steal?"+document.cookie)</script></body></html>';
 
 export interface Attack {
   what: string;

@@ -17,10 +17,11 @@ import { copyLocalCa, httpsPort } from '../../e2e/src/edge-tls.ts';
 import { staticPaths } from '../../e2e/src/http.ts';
 import { ARTIFACTS } from '../../e2e/src/paths.ts';
 import { startStack } from '../../e2e/src/stack.ts';
+import { startControl } from './control.ts';
 import { runSoakLoad } from './load.ts';
 import { drawSoak } from './plot.ts';
 import { sampleStack } from './sample.ts';
-import { formatValue, judge, type Sample, toSeries } from './verdict.ts';
+import { CONTROL_ROLE, formatValue, halves, judge, type Sample, toSeries } from './verdict.ts';
 
 function numberArg(name: string, value: string, min: number, max: number): number {
   const n = Number(value);
@@ -77,17 +78,20 @@ try {
     signal: abort.signal,
   });
   const samples: Sample[] = [];
+  const control = startControl(everyS * 1000);
   const end = Date.now() + minutes * 60_000;
   // The probes write their first reading one interval after they start.
   await sleep(everyS * 1000, undefined, { signal: stopping.signal }).catch(() => {});
   while (Date.now() < end && !stopping.signal.aborted) {
     const round = await sampleStack(stack, everyS * 1000);
-    samples.push(...round);
+    const machine = control.latest();
+    samples.push(...round, ...(machine ? [machine] : []));
     log(`soak: ${Math.round((end - Date.now()) / 1000)} s left, ${round.length} readings`);
     const wait = Math.min(everyS * 1000, Math.max(0, end - Date.now()));
     await sleep(wait, undefined, { signal: stopping.signal }).catch(() => {});
   }
   abort.abort();
+  control.stop();
   const counts = await load;
   code = stopping.signal.aborted ? 130 : report(samples, counts, stack.project);
 } finally {
@@ -118,6 +122,12 @@ function report(
   if (failed > 0)
     console.log(
       `FAILED requests: ${JSON.stringify(counts.failed)}\n  ${counts.examples.join('\n  ')}`,
+    );
+  const machine = series.find((s) => s.samples[0]?.role === CONTROL_ROLE);
+  const machineEld = machine ? halves(machine.samples, 'eldP99Ms') : undefined;
+  if (machineEld)
+    console.log(
+      `\nthe machine (an idle Node process on the host): event-loop delay p99 ${machineEld.early.toFixed(1)} ms early, ${machineEld.late.toFixed(1)} ms late; a process's may grow by that much more`,
     );
   console.log('\n| series | metric | early (median) | late (median) | allowed growth | verdict |');
   console.log('| --- | --- | ---: | ---: | ---: | --- |');

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { drawSoak } from '../plot.ts';
-import { judge, type Sample, toSeries } from '../verdict.ts';
+import { CONTROL_ROLE, judge, type Sample, toSeries } from '../verdict.ts';
 
 const MiB = 1024 * 1024;
 
@@ -75,4 +75,28 @@ test('the plot has a line per series in each panel it has readings for, names es
   assert.match(svg, /app&lt;1&gt; \(container\)/);
   assert.match(svg, /<title>soak &amp; test<\/title>/);
   assert.ok(svg.startsWith('<svg ') && svg.trimEnd().endsWith('</svg>'));
+});
+
+test("the machine's share: a process's delay may grow by as much as the idle control's did", () => {
+  const busier = (i: number) => (i >= 12 ? 80 : 0);
+  const stack = readings(20, (i) => ({ eldP99Ms: 20 + busier(i) }));
+  const control = readings(20, (i) => ({
+    container: 'host',
+    role: CONTROL_ROLE,
+    pid: 99,
+    eldP99Ms: 5 + busier(i),
+  }));
+  // Alone it grew past its bound (50 ms); with the control's growth allowed, flat.
+  assert.deepEqual(verdicts(stack), { eldP99Ms: false });
+  const findings = judge(toSeries([...stack, ...control]));
+  assert.deepEqual(
+    findings.map((f) => [f.series, f.ok, f.allowed]),
+    [['edge-1 main.ts worker (pid 20)', true, 130]],
+  );
+  // The control itself is never judged, and its growth lends nothing to memory.
+  const leak = readings(20, (i) => ({ rss: 100 * MiB + i * 2 * MiB }));
+  assert.deepEqual(
+    judge(toSeries([...leak, ...control])).map((f) => [f.metric, f.ok]),
+    [['rss', false]],
+  );
 });

@@ -53,7 +53,7 @@ test('a refused order is one clear line and no crash; the edge is pending until 
 
   // Pending: the plain port serves health and redirects, handshakes fail.
   assert.deepEqual(await health(httpPort), { status: 'ok', tls: 'pending' });
-  const page = await fetch(`http://127.0.0.1:${httpPort}/guestbook`, { redirect: 'manual' });
+  const page = await fetch(`http://127.0.0.1:${httpPort}/some/page`, { redirect: 'manual' });
   assert.equal(page.status, 308);
   await assert.rejects(leafFor(edge.tlsPort, NAMES[0] as string, await pebble.root()));
 
