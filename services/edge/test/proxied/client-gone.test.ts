@@ -6,9 +6,22 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { type IncomingMessage, request } from 'node:http';
+import { type ClientRequest, type IncomingMessage, request } from 'node:http';
 import { test } from 'node:test';
 import { proxiedLines, send, startProxyingEdge, startUpstream, until } from './helpers.ts';
+
+/** A GET whose response has begun; errors (a cut) are the test's to look at, not thrown. */
+async function started(
+  port: number,
+  path: string,
+): Promise<{ req: ClientRequest; res: IncomingMessage }> {
+  const req = request({ host: '127.0.0.1', port, path, agent: false });
+  req.on('error', () => {});
+  req.end();
+  const [res] = (await once(req, 'response')) as [IncomingMessage];
+  res.on('error', () => {});
+  return { req, res };
+}
 
 test('a client gone mid-response is logged 499; a complete answer 200; a cut one its status', async (t) => {
   const upstream = await startUpstream(t, (req, res) => {
@@ -29,21 +42,13 @@ test('a client gone mid-response is logged 499; a complete answer 200; a cut one
   await until(() => line('/whole') !== undefined);
   assert.equal(line('/whole')?.status, 200);
 
-  const req = request({ host: '127.0.0.1', port, path: '/leaving', agent: false });
-  req.on('error', () => {});
-  req.end();
-  const [res] = (await once(req, 'response')) as [IncomingMessage];
-  await once(res, 'data');
-  req.destroy();
+  const leaving = await started(port, '/leaving');
+  await once(leaving.res, 'data');
+  leaving.req.destroy();
   await until(() => line('/leaving') !== undefined);
   assert.equal(line('/leaving')?.status, 499);
 
-  const cut = request({ host: '127.0.0.1', port, path: '/cut', agent: false });
-  cut.on('error', () => {});
-  cut.end();
-  const [cutRes] = (await once(cut, 'response')) as [IncomingMessage];
-  cutRes.on('error', () => {});
-  cutRes.resume();
+  (await started(port, '/cut')).res.resume();
   await until(() => line('/cut') !== undefined);
   assert.equal(line('/cut')?.status, 200);
 });
