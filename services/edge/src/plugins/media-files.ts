@@ -7,13 +7,11 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { methodNotAllowed, sendError } from '../errors.ts';
+import { sendError } from '../errors.ts';
 import { MEDIA_ERROR_HEADERS, MEDIA_PREFIX, mediaRepresentation } from '../media/representation.ts';
 import { openInside } from '../static/files.ts';
 import { pathUnder } from '../static/request-path.ts';
-import { answer } from './static-files.ts';
-
-const RESPONSE_SCHEMA = { '4xx': { $ref: 'ErrorBody#' }, '5xx': { $ref: 'ErrorBody#' } };
+import { answerFromFile, FILE_RESPONSE_SCHEMA, refuseOtherMethods } from './file-answers.ts';
 
 function refuse(request: FastifyRequest, reply: FastifyReply, status: number, reason: string) {
   reply.headers(MEDIA_ERROR_HEADERS);
@@ -25,31 +23,17 @@ export default fp<{ rootReal: string }>(
     edge.route({
       method: ['GET', 'HEAD'],
       url: `${MEDIA_PREFIX}*`,
-      schema: { response: RESPONSE_SCHEMA },
+      schema: { response: FILE_RESPONSE_SCHEMA },
       handler: async (request, reply) => {
         const path = pathUnder(MEDIA_PREFIX, request.url);
         if (!path.ok) return refuse(request, reply, path.status, path.reason);
         const opened = await openInside(rootReal, path.rel);
         if (opened === undefined) return refuse(request, reply, 404, 'no such file');
         const rep = mediaRepresentation(path.rel, opened.stat);
-        let streaming = false;
-        try {
-          return answer(request, reply, rep, (start, end) => {
-            streaming = true;
-            return opened.handle.createReadStream({ start, end });
-          });
-        } finally {
-          if (!streaming) await opened.handle.close();
-        }
+        return answerFromFile(request, reply, rep, opened.handle);
       },
     });
-    edge.route({
-      method: edge.supportedMethods.filter((method) => method !== 'GET' && method !== 'HEAD'),
-      url: `${MEDIA_PREFIX}*`,
-      schema: { response: RESPONSE_SCHEMA },
-      onRequest: async (request, reply) => methodNotAllowed(request, reply),
-      handler: async (request, reply) => methodNotAllowed(request, reply),
-    });
+    refuseOtherMethods(edge, MEDIA_PREFIX);
   },
   { name: 'edge-media-files', dependencies: ['edge-errors'] },
 );
