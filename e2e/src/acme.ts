@@ -5,13 +5,13 @@
  * loopback port, the certificates it issued counted in its log, and the
  * leaf the edge presents by SNI, verified against that root.
  */
-import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
+import { selfSignedPair } from '@stack/shared/testing-tls';
 import type { Stack } from './stack.ts';
 
 /** The names the overlay makes network aliases of the edge. */
@@ -36,29 +36,7 @@ export function makeAcmeDir(validitySeconds: number, httpPort = 8080): AcmeDir {
   chmodSync(dir, 0o755);
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-subj',
-      '/CN=pebble',
-      '-addext',
-      'subjectAltName=DNS:pebble',
-      '-days',
-      '2',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
+  selfSignedPair(cert, key, 'pebble', 'DNS:pebble');
   chmodSync(cert, 0o644);
   const config = {
     pebble: {

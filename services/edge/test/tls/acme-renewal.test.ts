@@ -7,11 +7,10 @@
  * sessions keep theirs.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { type ClientHttp2Session, connect } from 'node:http2';
-import { request } from 'node:https';
+import type { ClientHttp2Session } from 'node:http2';
 import { test } from 'node:test';
 import type { TLSSocket } from 'node:tls';
+import { h1Fresh, h2Open, withTimeout } from '@stack/shared/testing-tls';
 import { TABLE_CSS } from '../helpers.ts';
 import { certified, freePort, NAMES, startAcmeEdge, tlsDir } from './acme-helpers.ts';
 import { h2Get, stop } from './helpers.ts';
@@ -31,39 +30,6 @@ interface Outcome {
   error?: string;
 }
 
-function h1Fresh(port: number, ca: string, servername: string) {
-  return new Promise<{ status: number; serial: string }>((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        servername,
-        port,
-        path: CSS,
-        ca,
-        agent: false,
-        ALPNProtocols: ['http/1.1'],
-      } as import('node:https').RequestOptions,
-      (res) => {
-        const serial = (res.socket as TLSSocket).getPeerCertificate().serialNumber;
-        res.resume();
-        res.once('end', () => resolve({ status: res.statusCode ?? 0, serial }));
-        res.once('error', reject);
-      },
-    );
-    req.once('error', reject);
-    req.end();
-  });
-}
-
-async function h2Open(port: number, ca: string, servername: string): Promise<ClientHttp2Session> {
-  const session = connect(`https://127.0.0.1:${port}`, { ca, servername });
-  await Promise.race([
-    once(session, 'connect'),
-    once(session, 'error').then(([error]) => Promise.reject(error)),
-  ]);
-  return session;
-}
-
 async function onSession(session: ClientHttp2Session) {
   const { status } = await h2Get(session, CSS);
   return { status, serial: (session.socket as TLSSocket).getPeerCertificate().serialNumber };
@@ -80,7 +46,9 @@ test('renewal under h2 and HTTP/1.1 load: no request fails, new connections get 
   await edge.nextListening();
   await certified(edge, httpPort);
   const root = await pebble.root();
-  const sessions = await Promise.all(NAMES.map((name) => h2Open(edge.tlsPort, root, name)));
+  const sessions = await Promise.all(
+    NAMES.map((name) => h2Open({ port: edge.tlsPort, ca: root, servername: name })),
+  );
   t.after(() => {
     for (const session of sessions) session.destroy();
   });
@@ -96,12 +64,8 @@ test('renewal under h2 and HTTP/1.1 load: no request fails, new connections get 
   };
   const client = async (kind: Kind, send: () => Promise<{ status: number; serial: string }>) => {
     while (going()) {
-      let timer: NodeJS.Timeout | undefined;
-      const gaveUp = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('no answer')), REQUEST_TIMEOUT_MS);
-      });
       try {
-        const outcome = { kind, ...(await Promise.race([send(), gaveUp])) };
+        const outcome = { kind, ...(await withTimeout(send(), REQUEST_TIMEOUT_MS)) };
         outcomes.push(outcome);
         if (kind !== 'h2 session' && outcome.serial !== first && renewedAt === 0) {
           renewedAt = performance.now();
@@ -109,8 +73,6 @@ test('renewal under h2 and HTTP/1.1 load: no request fails, new connections get 
       } catch (error) {
         outcomes.push({ kind, status: 0, serial: '', error: String(error) });
         await new Promise((resolve) => setTimeout(resolve, 10));
-      } finally {
-        clearTimeout(timer);
       }
     }
   };
@@ -118,15 +80,15 @@ test('renewal under h2 and HTTP/1.1 load: no request fails, new connections get 
   await Promise.all([
     ...sessions.map((session) => client('h2 session', () => onSession(session))),
     client('h2 new', async () => {
-      const session = await h2Open(edge.tlsPort, root, a);
+      const session = await h2Open({ port: edge.tlsPort, ca: root, servername: a });
       try {
         return await onSession(session);
       } finally {
         session.close();
       }
     }),
-    client('h1 new', () => h1Fresh(edge.tlsPort, root, a)),
-    client('h1 new', () => h1Fresh(edge.tlsPort, root, b)),
+    client('h1 new', () => h1Fresh({ port: edge.tlsPort, ca: root, servername: a }, CSS)),
+    client('h1 new', () => h1Fresh({ port: edge.tlsPort, ca: root, servername: b }, CSS)),
   ]);
 
   const failed = outcomes.filter((o) => o.status !== 200);

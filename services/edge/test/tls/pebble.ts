@@ -7,7 +7,7 @@
  * HTTPS uses a self-signed certificate made here (`caFile`, the edge's
  * EDGE_ACME_CA_FILE); the root it issues under is `root()`.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { freePort } from '@stack/shared/testing';
+import { selfSignedPair } from '@stack/shared/testing-tls';
 
 export const PEBBLE = process.env.PEBBLE_PATH ?? '/usr/bin/pebble';
 export const CHALLTESTSRV = process.env.PEBBLE_CHALLTESTSRV_PATH ?? '/usr/bin/pebble-challtestsrv';
@@ -77,29 +78,7 @@ export async function startPebble(
   const dir = await mkdtemp(join(tmpdir(), 'edge-pebble-'));
   const caFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-subj',
-      '/CN=pebble',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-days',
-      '2',
-      '-keyout',
-      keyFile,
-      '-out',
-      caFile,
-    ],
-    { stdio: 'ignore' },
-  );
+  selfSignedPair(caFile, keyFile, 'pebble', 'DNS:localhost,IP:127.0.0.1');
   const ca = await readFile(caFile, 'utf8');
   const [api, management, dns, dnsManagement, tlsPort] = (await Promise.all(
     Array.from({ length: 5 }, () => freePort()),

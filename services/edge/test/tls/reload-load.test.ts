@@ -7,11 +7,10 @@
  * new certificate.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { type ClientHttp2Session, connect } from 'node:http2';
-import { request } from 'node:https';
+import type { ClientHttp2Session } from 'node:http2';
 import { test } from 'node:test';
 import type { TLSSocket } from 'node:tls';
+import { h1Fresh, h2Fresh, withTimeout } from '@stack/shared/testing-tls';
 import { TABLE_CSS } from '../helpers.ts';
 import { sleep, until } from '../proxy/helpers.ts';
 import { certFiles, serialOf } from './cert-files.ts';
@@ -36,46 +35,6 @@ interface Outcome {
   status: number;
   serial: string;
   error?: string;
-}
-
-/** One HTTP/1.1 request on a new TLS connection; resolves with the status and the peer's serial. */
-function h1Fresh(port: number, ca: string): Promise<{ status: number; serial: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: 'localhost',
-        port,
-        path: CSS,
-        ca,
-        agent: false,
-        ALPNProtocols: ['http/1.1'],
-      } as import('node:https').RequestOptions,
-      (res) => {
-        const serial = (res.socket as TLSSocket).getPeerCertificate().serialNumber;
-        res.resume();
-        res.once('end', () => resolve({ status: res.statusCode ?? 0, serial }));
-        res.once('error', reject);
-      },
-    );
-    req.once('error', reject);
-    req.end();
-  });
-}
-
-/** One h2 request on a new session, closed after. */
-async function h2Fresh(port: number, ca: string): Promise<{ status: number; serial: string }> {
-  const session = connect(`https://localhost:${port}`, { ca });
-  try {
-    await Promise.race([
-      once(session, 'connect'),
-      once(session, 'error').then(([error]) => Promise.reject(error)),
-    ]);
-    const serial = (session.socket as TLSSocket).getPeerCertificate().serialNumber;
-    const { status } = await h2Get(session, CSS);
-    return { status, serial };
-  } finally {
-    session.close();
-  }
 }
 
 test('a pair replaced under h2 and HTTP/1.1 load: no request fails, new connections get the new pair', async (t) => {
@@ -106,18 +65,12 @@ test('a pair replaced under h2 and HTTP/1.1 load: no request fails, new connecti
   ) => {
     while (elapsed() < LOAD_MS || (!lateSeen(kind) && elapsed() < MAX_LOAD_MS)) {
       const at = elapsed();
-      let timer: NodeJS.Timeout | undefined;
-      const gaveUp = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('no answer')), REQUEST_TIMEOUT_MS);
-      });
       try {
-        outcomes.push({ kind, at, ...(await Promise.race([request(), gaveUp])) });
+        outcomes.push({ kind, at, ...(await withTimeout(request(), REQUEST_TIMEOUT_MS)) });
       } catch (error) {
         outcomes.push({ kind, at, status: 0, serial: '', error: String(error) });
         // A dead session fails at once: give the other clients the event loop.
         await sleep(10);
-      } finally {
-        clearTimeout(timer);
       }
     }
   };
@@ -134,9 +87,9 @@ test('a pair replaced under h2 and HTTP/1.1 load: no request fails, new connecti
   })();
   await Promise.all([
     ...sessions.map((session) => client('h2 session', onSession(session))),
-    client('h2 new', () => h2Fresh(edge.tlsPort, f.caPem)),
-    client('h1 new', () => h1Fresh(edge.tlsPort, f.caPem)),
-    client('h1 new', () => h1Fresh(edge.tlsPort, f.caPem)),
+    client('h2 new', () => h2Fresh({ port: edge.tlsPort, ca: f.caPem }, CSS)),
+    client('h1 new', () => h1Fresh({ port: edge.tlsPort, ca: f.caPem }, CSS)),
+    client('h1 new', () => h1Fresh({ port: edge.tlsPort, ca: f.caPem }, CSS)),
   ]);
   const swappedAt = await swap;
 
