@@ -28,6 +28,18 @@ import { startPebble } from './pebble.ts';
 
 const NOWHERE = 'nowhere.edge.test';
 
+/** The edge's one line for an order that failed with no certificate to serve. */
+const orderFailed = (edge: Parameters<typeof logged>[0]) =>
+  until(
+    'the failure line',
+    15_000,
+    () =>
+      logged(
+        edge,
+        'ACME order failed; no certificate yet, HTTPS handshakes fail until one is issued',
+      )[0],
+  );
+
 test('a refused order is one clear line and no crash; the edge is pending until the name resolves', async (t) => {
   const httpPort = await freePort();
   const pebble = await startPebble(t, { httpPort });
@@ -37,15 +49,7 @@ test('a refused order is one clear line and no crash; the edge is pending until 
     EDGE_TLS_NAMES: `${NAMES[0]},${NOWHERE}`,
     EDGE_ACME_RETRY_MS: '300',
   });
-  const failed = await until(
-    'the failure line',
-    15_000,
-    () =>
-      logged(
-        edge,
-        'ACME order failed; no certificate yet, HTTPS handshakes fail until one is issued',
-      )[0],
-  );
+  const failed = await orderFailed(edge);
   assert.match(String(failed.error), new RegExp(NOWHERE.replace(/\./g, '\\.')), 'names the name');
   assert.equal(typeof failed.retryInMs, 'number');
   assert.doesNotMatch(String(failed.error), /\n/);
@@ -114,15 +118,7 @@ test('a damaged account key is one line naming the file, never replaced; HTTPS s
   await mkdir(store, { recursive: true });
   await writeFile(join(store, 'account.key'), 'not a key', { mode: 0o600 });
   const edge = await startAcmeEdge(t, pebble, httpPort, { EDGE_TLS_DIR: dir });
-  const failed = await until(
-    'the failure line',
-    15_000,
-    () =>
-      logged(
-        edge,
-        'ACME order failed; no certificate yet, HTTPS handshakes fail until one is issued',
-      )[0],
-  );
+  const failed = await orderFailed(edge);
   assert.match(String(failed.error), /account\.key: not a private key/);
   assert.deepEqual(await health(httpPort), { status: 'ok', tls: 'pending' });
   assert.equal(pebble.issued(), 0);
